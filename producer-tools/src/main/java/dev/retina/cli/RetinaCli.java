@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "Streaming image classification on Apache Kafka with a pure-Java CNN engine.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ProduceCommand.class,
+            TailCommand.class,
         })
 public final class RetinaCli implements Runnable {
 
@@ -28,7 +30,22 @@ public final class RetinaCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new RetinaCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(RetinaCli::reportFailure);
         return cli;
+    }
+
+    /**
+     * A command that fails prints one line naming what went wrong and exits with 1; the stack trace
+     * only with {@code RETINA_DEBUG=1}, since users need the message, not our internals.
+     */
+    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if ("1".equals(System.getenv("RETINA_DEBUG"))) {
+            e.printStackTrace(cmd.getErr());
+        }
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        cmd.getErr().println("retina " + cmd.getCommandName() + ": error: " + message);
+        cmd.getErr().flush();
+        return 1;
     }
 
     @Override

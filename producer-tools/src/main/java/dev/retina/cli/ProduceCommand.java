@@ -1,0 +1,183 @@
+package dev.retina.cli;
+
+import dev.retina.schemas.avro.ImageRecord;
+import dev.retina.schemas.registry.AvroSerde;
+import dev.retina.schemas.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code retina produce}: sends image files as {@link ImageRecord}s (Confluent-framed Avro) to the
+ * input topic, keyed by image id. Files over the size limit or in an unknown format are refused with
+ * a message and counted as failures; nothing is ever truncated.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Send image files (JPEG, PNG, GIF, BMP) to the images topic as ImageRecords.")
+public final class ProduceCommand implements Callable<Integer> {
+
+    static final long DEFAULT_MAX_IMAGE_BYTES = 8L * 1024 * 1024;
+
+    @Spec CommandSpec spec;
+    @Mixin KafkaOptions kafka;
+
+    @Option(names = {"-t", "--topic"}, defaultValue = "${env:RETINA_INPUT_TOPIC:-images}",
+            description = "Input topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--source", defaultValue = "retina-produce",
+            description = "Value of ImageRecord.source (default: ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--label", description = "Ground-truth label for every image sent.")
+    String label;
+
+    @Option(names = "--label-from-dir",
+            description = "Use each file's parent folder name as its ground-truth label (class-named folders).")
+    boolean labelFromDir;
+
+    @Option(names = "--max-image-bytes", defaultValue = "" + DEFAULT_MAX_IMAGE_BYTES,
+            description = "Refuse files larger than this (default: ${DEFAULT-VALUE}); the topic and broker must accept records this large.")
+    long maxImageBytes;
+
+    @Option(names = "--no-format-check",
+            description = "Send files even when they are not JPEG/PNG/GIF/BMP (the pipeline will dead-letter them).")
+    boolean noFormatCheck;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print one line per record sent.")
+    boolean verbose;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "Image files, or folders searched recursively for them.")
+    List<Path> paths;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxImageBytes <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--max-image-bytes must be positive, found " + maxImageBytes);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Path> files = expand(paths);
+
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxImageBytes + 64 * 1024));
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "retina-produce");
+        SchemaRegistryClient registry = SchemaRegistryClient.fromKafkaConfig(config);
+
+        int sent = 0;
+        int failed = 0;
+        long bytes = 0;
+        try (AvroSerde<ImageRecord> serde = new AvroSerde<>(ImageRecord.class, registry, false);
+                KafkaProducer<String, ImageRecord> producer =
+                        new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
+            List<Pending> inFlight = new ArrayList<>();
+            for (Path file : files) {
+                Optional<ImageRecord> record = toRecord(file, err);
+                if (record.isEmpty()) {
+                    failed++;
+                    continue;
+                }
+                ImageRecord image = record.get();
+                inFlight.add(new Pending(file, image.getImageId(),
+                        producer.send(new ProducerRecord<>(topic, image.getImageId(), image))));
+                bytes += image.getData().remaining();
+            }
+            producer.flush();
+            for (Pending p : inFlight) {
+                try {
+                    RecordMetadata m = p.result().get();
+                    sent++;
+                    if (verbose) {
+                        out.printf("sent %s %s -> %s-%d@%d%n", p.imageId(), p.file(), m.topic(), m.partition(), m.offset());
+                    }
+                } catch (ExecutionException e) {
+                    failed++;
+                    err.printf("error: %s was not sent: %s%n", p.file(), e.getCause().getMessage());
+                }
+            }
+        }
+        out.printf("sent=%d failed=%d bytes=%d topic=%s%n", sent, failed, bytes, topic);
+        out.flush();
+        return failed == 0 ? 0 : 1;
+    }
+
+    private Optional<ImageRecord> toRecord(Path file, PrintWriter err) {
+        byte[] data;
+        try {
+            long size = Files.size(file);
+            if (size > maxImageBytes) {
+                err.printf("error: %s is %d bytes, over the limit of %d bytes (--max-image-bytes); not sent%n",
+                        file, size, maxImageBytes);
+                return Optional.empty();
+            }
+            data = Files.readAllBytes(file);
+        } catch (IOException e) {
+            err.printf("error: cannot read %s: %s%n", file, e.getMessage());
+            return Optional.empty();
+        }
+        Optional<String> contentType = ImageFormats.sniff(data);
+        if (contentType.isEmpty() && !noFormatCheck) {
+            err.printf("error: %s is not a JPEG, PNG, GIF or BMP image (found %s); not sent (use --no-format-check to send it anyway)%n",
+                    file, data.length == 0 ? "an empty file" : "unrecognised leading bytes");
+            return Optional.empty();
+        }
+        String groundTruth = label;
+        if (labelFromDir && file.toAbsolutePath().getParent() != null) {
+            groundTruth = file.toAbsolutePath().getParent().getFileName().toString();
+        }
+        return Optional.of(ImageRecord.newBuilder()
+                .setImageId(UUID.randomUUID().toString())
+                .setSource(source)
+                .setCapturedAt(Instant.now())
+                .setContentType(contentType.orElse("application/octet-stream"))
+                .setData(ByteBuffer.wrap(data))
+                .setLabel(groundTruth)
+                .setMetadata(Map.of("fileName", file.getFileName().toString()))
+                .build());
+    }
+
+    private static List<Path> expand(List<Path> paths) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> walk = Files.walk(p)) {
+                    walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+                }
+            } else if (Files.isRegularFile(p)) {
+                files.add(p);
+            } else {
+                throw new IllegalArgumentException("no such file or folder: " + p);
+            }
+        }
+        return files;
+    }
+
+    private record Pending(Path file, String imageId, java.util.concurrent.Future<RecordMetadata> result) {
+    }
+}
