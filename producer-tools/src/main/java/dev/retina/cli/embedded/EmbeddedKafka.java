@@ -243,6 +243,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .thenComparingInt(KafkaNode::id));
         try {
             for (KafkaNode node : order) {
+                node.validatedConfig();
+            }
+            for (KafkaNode node : order) {
                 node.formatIfNeeded(layout.clusterId());
             }
             // One after another: nodes share the JVM-wide Yammer metrics registry, whose JMX

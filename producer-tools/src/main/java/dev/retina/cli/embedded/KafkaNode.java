@@ -120,18 +120,22 @@ final class KafkaNode {
         }
     }
 
+    /** This node's configuration as Kafka parses it; a rejected key or value is an INVALID_CONFIG error. */
+    KafkaConfig validatedConfig() {
+        try {
+            return KafkaConfig.fromProps(config, false);
+        } catch (RuntimeException e) {
+            throw new EmbeddedKafkaException(Reason.INVALID_CONFIG, "configuration of " + describe()
+                    + " rejected: " + e.getMessage(), e);
+        }
+    }
+
     /** Starts the node; returns once Kafka reports it started (a broker is then serving requests). */
     synchronized void start() {
         if (server != null) {
             return;
         }
-        KafkaConfig kafkaConfig;
-        try {
-            kafkaConfig = KafkaConfig.fromProps(config, false);
-        } catch (RuntimeException e) {
-            throw new EmbeddedKafkaException(Reason.INVALID_CONFIG, "configuration of " + describe()
-                    + " rejected: " + e.getMessage(), e);
-        }
+        KafkaConfig kafkaConfig = validatedConfig();
         KafkaRaftServer s;
         try {
             s = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
