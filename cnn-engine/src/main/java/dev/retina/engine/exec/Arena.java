@@ -1,0 +1,54 @@
+package dev.retina.engine.exec;
+
+import dev.retina.engine.kernel.ComputeContext;
+
+/**
+ * The memory of one in-flight inference: one array per {@link BufferPlan} buffer, per-chunk scratch,
+ * and the {@code float[][]} argument arrays of every step, all allocated once and reused by later
+ * calls. Used by one thread (plus the workers it fans out to) at a time.
+ */
+final class Arena implements ComputeContext {
+
+    final float[][] buffers;
+    final float[][] values;
+    final float[][][] stepInputs;
+    final float[][][] stepOutputs;
+    private final WorkerPool pool;
+    private final float[][] scratch;
+
+    Arena(BufferPlan plan, int valueCount, int[] inputCounts, int[] outputCounts, WorkerPool pool) {
+        this.buffers = new float[plan.sizes().length][];
+        for (int i = 0; i < buffers.length; i++) {
+            buffers[i] = new float[Math.toIntExact(plan.sizes()[i])];
+        }
+        this.values = new float[valueCount][];
+        this.stepInputs = new float[inputCounts.length][][];
+        this.stepOutputs = new float[outputCounts.length][][];
+        for (int s = 0; s < inputCounts.length; s++) {
+            stepInputs[s] = new float[inputCounts[s]][];
+            stepOutputs[s] = new float[outputCounts[s]][];
+        }
+        this.pool = pool;
+        this.scratch = new float[pool.parallelism()][];
+    }
+
+    @Override
+    public int parallelism() {
+        return pool.parallelism();
+    }
+
+    @Override
+    public void parallelFor(int n, RangeBody body) {
+        pool.parallelFor(n, body);
+    }
+
+    @Override
+    public float[] scratch(int chunk, int minFloats) {
+        float[] s = scratch[chunk];
+        if (s == null || s.length < minFloats) {
+            s = new float[minFloats];
+            scratch[chunk] = s;
+        }
+        return s;
+    }
+}

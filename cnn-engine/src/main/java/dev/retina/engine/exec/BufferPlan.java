@@ -1,0 +1,92 @@
+package dev.retina.engine.exec;
+
+import dev.retina.engine.graph.CompiledPlan;
+import dev.retina.engine.graph.Step;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Assigns every intermediate value of a plan to a reusable buffer by liveness: a value lives from
+ * the step that writes it to the last step that reads it (graph outputs to the end). When a value
+ * dies its buffer returns to a free list; a new value takes the smallest free buffer that is large
+ * enough, else the largest free one (grown), else a new one. A step's outputs never share a buffer
+ * with its own inputs, because inputs are released only after the step's outputs are assigned.
+ *
+ * @param bufferOf  buffer index per value id, -1 for inputs and constants
+ * @param sizes     element count of each buffer
+ */
+public record BufferPlan(int[] bufferOf, long[] sizes) {
+
+    public static BufferPlan of(CompiledPlan plan) {
+        int values = plan.valueCount();
+        int[] lastUse = new int[values];
+        Arrays.fill(lastUse, -1);
+        List<Step> steps = plan.steps();
+        for (int s = 0; s < steps.size(); s++) {
+            for (int id : steps.get(s).inputIds()) {
+                lastUse[id] = s;
+            }
+        }
+        for (int id : plan.outputIds()) {
+            lastUse[id] = Integer.MAX_VALUE;
+        }
+        int[] bufferOf = new int[values];
+        Arrays.fill(bufferOf, -1);
+        List<Long> sizes = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            for (int id : step.outputIds()) {
+                long need = Math.max(1, plan.shapes()[id].size());
+                bufferOf[id] = take(free, sizes, need);
+            }
+            // An output nobody reads dies at once (but only after this step ran).
+            for (int id : step.outputIds()) {
+                if (lastUse[id] == -1) {
+                    free.add(bufferOf[id]);
+                }
+            }
+            for (int id : step.inputIds()) {
+                if (lastUse[id] == s && bufferOf[id] >= 0 && !free.contains(bufferOf[id])) {
+                    free.add(bufferOf[id]);
+                }
+            }
+        }
+        long[] sizeArray = sizes.stream().mapToLong(Long::longValue).toArray();
+        return new BufferPlan(bufferOf, sizeArray);
+    }
+
+    private static int take(List<Integer> free, List<Long> sizes, long need) {
+        int best = -1;
+        for (int i = 0; i < free.size(); i++) {
+            long size = sizes.get(free.get(i));
+            if (size >= need && (best < 0 || size < sizes.get(free.get(best)))) {
+                best = i;
+            }
+        }
+        if (best < 0) {
+            for (int i = 0; i < free.size(); i++) {
+                if (best < 0 || sizes.get(free.get(i)) > sizes.get(free.get(best))) {
+                    best = i;
+                }
+            }
+        }
+        if (best >= 0) {
+            int buffer = free.remove(best);
+            sizes.set(buffer, Math.max(sizes.get(buffer), need));
+            return buffer;
+        }
+        sizes.add(need);
+        return sizes.size() - 1;
+    }
+
+    /** Total floats held by one arena of this plan. */
+    public long totalFloats() {
+        long total = 0;
+        for (long s : sizes) {
+            total += s;
+        }
+        return total;
+    }
+}

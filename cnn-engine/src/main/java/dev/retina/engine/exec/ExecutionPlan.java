@@ -1,0 +1,57 @@
+package dev.retina.engine.exec;
+
+import dev.retina.engine.graph.CompiledPlan;
+import dev.retina.engine.graph.Step;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A compiled plan with its buffer plan and a pool of reusable {@link Arena}s: each concurrent call
+ * borrows one, so steady-state inference allocates only its result tensors.
+ */
+final class ExecutionPlan {
+
+    final CompiledPlan plan;
+    final BufferPlan buffers;
+    private final WorkerPool pool;
+    private final int[] inputCounts;
+    private final int[] outputCounts;
+    private final ConcurrentLinkedQueue<Arena> idle = new ConcurrentLinkedQueue<>();
+
+    ExecutionPlan(CompiledPlan plan, WorkerPool pool) {
+        this.plan = plan;
+        this.buffers = BufferPlan.of(plan);
+        this.pool = pool;
+        this.inputCounts = plan.steps().stream().mapToInt(s -> s.inputIds().length).toArray();
+        this.outputCounts = plan.steps().stream().mapToInt(s -> s.outputIds().length).toArray();
+    }
+
+    Arena acquire() {
+        Arena a = idle.poll();
+        if (a == null) {
+            a = new Arena(buffers, plan.valueCount(), inputCounts, outputCounts, pool);
+            bind(a);
+        }
+        return a;
+    }
+
+    void release(Arena a) {
+        idle.offer(a);
+    }
+
+    /** Points every value id at its constant or buffer, and fills each step's argument arrays. */
+    private void bind(Arena a) {
+        for (int id = 0; id < plan.valueCount(); id++) {
+            if (plan.constants()[id] != null) {
+                a.values[id] = plan.constants()[id];
+            } else if (buffers.bufferOf()[id] >= 0) {
+                a.values[id] = a.buffers[buffers.bufferOf()[id]];
+            }
+        }
+        for (int s = 0; s < plan.steps().size(); s++) {
+            Step step = plan.steps().get(s);
+            for (int i = 0; i < step.outputIds().length; i++) {
+                a.stepOutputs[s][i] = a.values[step.outputIds()[i]];
+            }
+        }
+    }
+}

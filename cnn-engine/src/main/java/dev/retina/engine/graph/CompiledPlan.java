@@ -1,0 +1,24 @@
+package dev.retina.engine.graph;
+
+import dev.retina.engine.tensor.Shape;
+import java.util.List;
+
+/**
+ * A graph specialised for one batch size: every value has an id and a static shape, constants are
+ * folded ({@code constants[id]} non-null), and {@code steps} are the remaining runtime operations in
+ * execution order. Immutable and shared by all concurrent runs.
+ *
+ * @param batch     the batch size the plan was compiled for
+ * @param shapes    shape of every value id
+ * @param constants data of float constants by id (null for runtime values)
+ * @param inputIds  ids of the graph inputs, in model order
+ * @param outputIds ids of the graph outputs, in model order
+ * @param macs      multiply-accumulates of one run
+ */
+public record CompiledPlan(int batch, List<Step> steps, Shape[] shapes, float[][] constants, int[] inputIds,
+                           int[] outputIds, long macs) {
+
+    public int valueCount() {
+        return shapes.length;
+    }
+}

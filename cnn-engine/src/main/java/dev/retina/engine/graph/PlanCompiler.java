@@ -1,0 +1,160 @@
+package dev.retina.engine.graph;
+
+import dev.retina.engine.ModelLoadException;
+import dev.retina.engine.ModelLoadException.Reason;
+import dev.retina.engine.kernel.ComputeContext;
+import dev.retina.engine.kernel.Kernels;
+import dev.retina.engine.op.Folding;
+import dev.retina.engine.op.Op;
+import dev.retina.engine.op.OpContext;
+import dev.retina.engine.op.Operators;
+import dev.retina.engine.tensor.LongTensor;
+import dev.retina.engine.tensor.Shape;
+import dev.retina.engine.tensor.Tensor;
+import dev.retina.engine.tensor.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Specialises a {@link Graph} for one batch size: shape inference over every node, creation of the
+ * ops (weights prepared through a shared cache), and constant folding (shape arithmetic and any node
+ * whose inputs are all constants). What remains are the runtime {@link Step}s.
+ */
+final class PlanCompiler {
+
+    private final Graph graph;
+    private final Kernels kernels;
+    private final Map<Object, Object> preparedCache;
+    private final long maxElements;
+
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<Shape> shapes = new ArrayList<>();
+    private final List<Value> constants = new ArrayList<>();
+
+    PlanCompiler(Graph graph, Kernels kernels, Map<Object, Object> preparedCache, long maxElements) {
+        this.graph = graph;
+        this.kernels = kernels;
+        this.preparedCache = preparedCache;
+        this.maxElements = maxElements;
+    }
+
+    CompiledPlan compile(int batch) {
+        int[] inputIds = new int[graph.inputs().size()];
+        for (int i = 0; i < inputIds.length; i++) {
+            ValueInfo in = graph.inputs().get(i);
+            Shape s = in.shape();
+            if (s.rank() > 0 && s.dim(0) == Shape.UNKNOWN) {
+                s = s.withDim(0, batch);
+            }
+            inputIds[i] = define(in.name(), s, null);
+        }
+        for (Map.Entry<String, Value> e : graph.initializers().entrySet()) {
+            define(e.getKey(), e.getValue().shape(), e.getValue());
+        }
+        List<Step> steps = new ArrayList<>();
+        long macs = 0;
+        for (Node node : graph.nodes()) {
+            List<Shape> inShapes = new ArrayList<>();
+            List<Value> inValues = new ArrayList<>();
+            for (String name : node.inputs()) {
+                Integer id = name.isEmpty() ? null : ids.get(name);
+                inShapes.add(id == null ? null : shapes.get(id));
+                inValues.add(id == null ? null : constants.get(id));
+            }
+            OpContext ctx = new OpContext(node.name(), node.opType(), graph.opset(), node.attributes(), inShapes,
+                    inValues, node.outputs().size(), node.fused(), kernels, preparedCache);
+            Op op = Operators.create(ctx);
+            List<Shape> outShapes = op.outputShapes(inShapes);
+            for (Shape s : outShapes) {
+                checkSize(node, s);
+            }
+            List<Value> folded = fold(op, inValues, outShapes);
+            if (folded != null) {
+                for (int i = 0; i < node.outputs().size(); i++) {
+                    define(node.outputs().get(i), outShapes.get(i), folded.get(i));
+                }
+                continue;
+            }
+            int[] runtime = op.runtimeInputs();
+            int[] inIds = new int[runtime.length];
+            for (int i = 0; i < runtime.length; i++) {
+                inIds[i] = ids.get(node.inputs().get(runtime[i]));
+            }
+            int[] outIds = new int[node.outputs().size()];
+            for (int i = 0; i < outIds.length; i++) {
+                outIds[i] = define(node.outputs().get(i), outShapes.get(i), null);
+            }
+            steps.add(new Step(op, inIds, outIds, node));
+            macs += op.macs();
+        }
+        int[] outputIds = new int[graph.outputs().size()];
+        for (int i = 0; i < outputIds.length; i++) {
+            String name = graph.outputs().get(i);
+            Integer id = ids.get(name);
+            if (id == null) {
+                throw new ModelLoadException(Reason.MISSING_INPUT, "graph output '" + name + "' is never produced");
+            }
+            if (constants.get(id) instanceof LongTensor) {
+                throw new ModelLoadException(Reason.UNSUPPORTED_DATA_TYPE, "graph output '" + name
+                        + "' expected float32, found int64");
+            }
+            outputIds[i] = id;
+        }
+        float[][] constantData = new float[constants.size()][];
+        for (int i = 0; i < constantData.length; i++) {
+            if (constants.get(i) instanceof Tensor t) {
+                constantData[i] = t.data();
+            }
+        }
+        return new CompiledPlan(batch, List.copyOf(steps), shapes.toArray(new Shape[0]), constantData, inputIds,
+                outputIds, macs);
+    }
+
+    /** Outputs computed now if they do not depend on run-time data, else null. */
+    private static List<Value> fold(Op op, List<Value> inValues, List<Shape> outShapes) {
+        if (op instanceof Folding f) {
+            List<Value> v = f.fold(inValues);
+            if (v != null || op.runtimeInputs().length == 0) {
+                return v;
+            }
+        }
+        int[] runtime = op.runtimeInputs();
+        float[][] in = new float[runtime.length][];
+        for (int i = 0; i < runtime.length; i++) {
+            if (!(inValues.get(runtime[i]) instanceof Tensor t)) {
+                return null;
+            }
+            in[i] = t.data();
+        }
+        float[][] out = new float[outShapes.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new float[(int) outShapes.get(i).size()];
+        }
+        op.run(in, out, ComputeContext.sequential());
+        List<Value> values = new ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+            values.add(Tensor.of(outShapes.get(i), out[i]));
+        }
+        return values;
+    }
+
+    private void checkSize(Node node, Shape s) {
+        if (s.size() < 0 || s.size() > maxElements) {
+            throw new ModelLoadException(Reason.LIMIT_EXCEEDED, node.describe() + ": output shape " + s + " has "
+                    + s.size() + " elements, the limit is " + maxElements);
+        }
+    }
+
+    private int define(String name, Shape shape, Value constant) {
+        if (ids.containsKey(name)) {
+            throw new ModelLoadException(Reason.INVALID_MODEL, "value '" + name + "' is defined twice");
+        }
+        int id = shapes.size();
+        ids.put(name, id);
+        shapes.add(shape);
+        constants.add(constant);
+        return id;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.retina.engine.kernel;
+
+/**
+ * Geometry of one 2-D convolution over an NCHW input with OIHW weights
+ * ({@code [outChannels, inChannels / group, kernelH, kernelW]}).
+ *
+ * <p>Output size per spatial axis: {@code out = floor((in + padBegin + padEnd - dilation * (k - 1) - 1)
+ * / stride) + 1}. Input channel {@code c} belongs to group {@code c / (inChannels / group)}, and so
+ * does output channel {@code o / (outChannels / group)}.
+ */
+public record ConvGeometry(int inChannels, int inH, int inW, int outChannels, int outH, int outW,
+                           int kernelH, int kernelW, int strideH, int strideW,
+                           int padTop, int padLeft, int dilationH, int dilationW, int group) {
+
+    /** Input channels per group. */
+    public int inPerGroup() {
+        return inChannels / group;
+    }
+
+    /** Output channels per group. */
+    public int outPerGroup() {
+        return outChannels / group;
+    }
+
+    /** True for depthwise convolution: one input and one output channel per group. */
+    public boolean isDepthwise() {
+        return group == inChannels && group == outChannels;
+    }
+
+    /** True when the convolution is a plain matrix product over channels (1x1, stride 1, no pad). */
+    public boolean isPointwise() {
+        return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1
+                && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
+    }
+
+    /** Multiply-accumulates per image. */
+    public long macs() {
+        return (long) outChannels * outH * outW * inPerGroup() * kernelH * kernelW;
+    }
+
+    /** Output size of one spatial axis by the formula in the class comment. */
+    public static int outputSize(int in, int kernel, int stride, int padBegin, int padEnd, int dilation) {
+        return Math.floorDiv(in + padBegin + padEnd - dilation * (kernel - 1) - 1, stride) + 1;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.retina.engine.op;
+
+import dev.retina.engine.ModelLoadException.Reason;
+import dev.retina.engine.kernel.ComputeContext;
+import dev.retina.engine.kernel.ConvGeometry;
+import dev.retina.engine.kernel.ConvWeights;
+import dev.retina.engine.tensor.Shape;
+import dev.retina.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * ONNX Conv, 2-D: X {@code [N, C, H, W]}, W {@code [M, C / group, kH, kW]} (OIHW, constant), optional
+ * B {@code [M]}; Y {@code [N, M, outH, outW]} with {@code out = floor((in + padBegin + padEnd -
+ * dilation * (k - 1) - 1) / stride) + 1}. Attributes: auto_pad, dilations, group, kernel_shape, pads,
+ * strides. An activation fused at load time runs in the kernel's epilogue.
+ */
+public final class Conv implements Op {
+
+    private final OpContext ctx;
+    private final ConvGeometry geometry;
+    private final ConvWeights weights;
+
+    public Conv(OpContext ctx) {
+        this.ctx = ctx;
+        ctx.requireArity(2, 3, 1);
+        ctx.allowAttributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides");
+        Shape x = ctx.shape(0);
+        Tensor w = ctx.floatConstant(1, "W");
+        if (x.rank() != 4) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "expected a 4-D input [N, C, H, W], found " + x);
+        }
+        if (w.shape().rank() != 4) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "expected 4-D weights [M, C/group, kH, kW], found " + w.shape());
+        }
+        int group = ctx.attrInt("group", 1);
+        int outC = w.shape().dim(0);
+        int inC = x.dim(1);
+        if (group < 1 || inC % group != 0 || outC % group != 0 || w.shape().dim(1) * group != inC) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "group " + group + " expected to divide input channels " + inC
+                    + " and output channels " + outC + " with weights [M, C/group, ...], found weights "
+                    + w.shape());
+        }
+        int[] kernel = ctx.attrInts("kernel_shape", new int[] {w.shape().dim(2), w.shape().dim(3)});
+        if (kernel.length != 2 || kernel[0] != w.shape().dim(2) || kernel[1] != w.shape().dim(3)) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "kernel_shape " + java.util.Arrays.toString(kernel)
+                    + " does not match weights " + w.shape());
+        }
+        Tensor bias = ctx.hasInput(2) ? ctx.floatConstant(2, "B") : null;
+        if (bias != null && (bias.shape().rank() != 1 || bias.shape().dim(0) != outC)) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "bias expected shape [" + outC + "], found " + bias.shape());
+        }
+        Window2d win = Window2d.resolve(ctx, kernel, x.dim(2), x.dim(3));
+        int outH = ConvGeometry.outputSize(x.dim(2), win.kernelH(), win.strideH(), win.padTop(), win.padBottom(),
+                win.dilationH());
+        int outW = ConvGeometry.outputSize(x.dim(3), win.kernelW(), win.strideW(), win.padLeft(), win.padRight(),
+                win.dilationW());
+        if (outH < 1 || outW < 1) {
+            throw ctx.error(Reason.SHAPE_MISMATCH, "input " + x + " is too small for kernel "
+                    + java.util.Arrays.toString(kernel) + " with these pads/dilations: output would be "
+                    + outH + "x" + outW);
+        }
+        this.geometry = new ConvGeometry(inC, x.dim(2), x.dim(3), outC, outH, outW, win.kernelH(), win.kernelW(),
+                win.strideH(), win.strideW(), win.padTop(), win.padLeft(), win.dilationH(), win.dilationW(), group);
+        this.weights = ctx.prepared(List.of("conv", w, bias == null ? "" : bias, ctx.kernels()),
+                () -> ctx.kernels().prepareConv(w.data(), bias == null ? null : bias.data(), outC,
+                        inC / group, win.kernelH(), win.kernelW(), group));
+    }
+
+    @Override
+    public List<Shape> outputShapes(List<Shape> in) {
+        return List.of(Shape.of(in.get(0).dim(0), geometry.outChannels(), geometry.outH(), geometry.outW()));
+    }
+
+    @Override
+    public int[] runtimeInputs() {
+        return new int[] {0};
+    }
+
+    @Override
+    public void run(float[][] inputs, float[][] outputs, ComputeContext cc) {
+        ctx.kernels().conv2d(geometry, weights, ctx.fused(), inputs[0], outputs[0], ctx.shape(0).dim(0), cc);
+    }
+
+    @Override
+    public long macs() {
+        return geometry.macs() * ctx.shape(0).dim(0);
+    }
+
+    public ConvGeometry geometry() {
+        return geometry;
+    }
+}
