@@ -169,14 +169,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         if (pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             entry = new WriterReader<>(new SpecificDatumReader<>(writer, readerSchema, model), null);
         } else {
-            StringBuilder why = new StringBuilder();
-            for (SchemaCompatibility.Incompatibility i : pair.getResult().getIncompatibilities()) {
-                if (why.length() > 0) {
-                    why.append("; ");
-                }
-                why.append(i.getType()).append(" at ").append(i.getLocation()).append(": ").append(i.getMessage());
-            }
-            entry = new WriterReader<>(null, why.length() == 0 ? pair.getDescription() : why.toString());
+            entry = new WriterReader<>(null, String.join("; ", CompatibilityLevel.describe(readerSchema, pair)));
         }
         cache.put(id, entry);
         return entry;

@@ -70,28 +70,73 @@ public enum CompatibilityLevel {
         List<Schema> against = transitive ? previous : List.of(previous.get(previous.size() - 1));
         for (Schema existing : against) {
             if (backward) {
-                describe(problems, "new schema cannot read data written with an earlier version",
+                describe(problems, "new schema cannot read data written with an earlier version", candidate,
                     SchemaCompatibility.checkReaderWriterCompatibility(candidate, existing));
             }
             if (forward) {
-                describe(problems, "an earlier version cannot read data written with the new schema",
+                describe(problems, "an earlier version cannot read data written with the new schema", existing,
                     SchemaCompatibility.checkReaderWriterCompatibility(existing, candidate));
             }
         }
         return problems;
     }
 
-    private static void describe(List<String> problems, String direction,
+    private static void describe(List<String> problems, String direction, Schema reader,
                                  SchemaCompatibility.SchemaPairCompatibility pair) {
+        for (String problem : describe(reader, pair)) {
+            problems.add(direction + ": " + problem);
+        }
+    }
+
+    /**
+     * Human-readable incompatibilities of a reader/writer pair, each naming the field path in the reader schema
+     * (e.g. {@code Lineage.partition}) as well as Avro's location; empty when the pair is compatible.
+     */
+    public static List<String> describe(Schema reader, SchemaCompatibility.SchemaPairCompatibility pair) {
+        List<String> out = new ArrayList<>();
         if (pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            return;
+            return out;
         }
         for (SchemaCompatibility.Incompatibility incompatibility : pair.getResult().getIncompatibilities()) {
-            problems.add(direction + ": " + incompatibility.getType() + " at " + incompatibility.getLocation()
-                + ": " + incompatibility.getMessage());
+            out.add(incompatibility.getType() + " at " + fieldPath(reader, incompatibility.getLocation())
+                + " (" + incompatibility.getLocation() + "): " + incompatibility.getMessage());
         }
-        if (pair.getResult().getIncompatibilities().isEmpty()) {
-            problems.add(direction + ": " + pair.getDescription());
+        if (out.isEmpty()) {
+            out.add(pair.getDescription());
         }
+        return out;
+    }
+
+    /** Turns Avro's location ({@code /fields/1/type/items}) into a reader field path ({@code Lineage.partition}). */
+    static String fieldPath(Schema reader, String location) {
+        StringBuilder path = new StringBuilder(reader.getName());
+        Schema current = reader;
+        String[] parts = location == null ? new String[0] : location.split("/");
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                String part = parts[i];
+                if (part.isEmpty() || "type".equals(part) || "name".equals(part)) {
+                    continue;
+                }
+                if ("fields".equals(part) && i + 1 < parts.length && current.getType() == Schema.Type.RECORD) {
+                    Schema.Field field = current.getFields().get(Integer.parseInt(parts[++i]));
+                    path.append('.').append(field.name());
+                    current = field.schema();
+                } else if ("items".equals(part) && current.getType() == Schema.Type.ARRAY) {
+                    path.append("[]");
+                    current = current.getElementType();
+                } else if ("values".equals(part) && current.getType() == Schema.Type.MAP) {
+                    path.append("{}");
+                    current = current.getValueType();
+                } else if (current.getType() == Schema.Type.UNION && part.chars().allMatch(Character::isDigit)) {
+                    current = current.getTypes().get(Integer.parseInt(part));
+                } else {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            // Location in a shape this walk does not know: the raw location is printed next to the path anyway.
+        }
+        return path.toString();
     }
 }

@@ -43,6 +43,38 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final ExecutorService executor;
     private final SchemaStore store;
     private final String url;
+    private final InFlight inFlight = new InFlight();
+    private boolean closed;
+
+    /** Counts requests being served, so close() can wait for them instead of a fixed delay. */
+    private static final class InFlight {
+        private int active;
+        private boolean closing;
+
+        synchronized boolean enter() {
+            if (closing) {
+                return false;
+            }
+            active++;
+            return true;
+        }
+
+        synchronized void exit() {
+            active--;
+            notifyAll();
+        }
+
+        /** Refuses new requests and waits up to {@code millis} for running ones to finish. */
+        synchronized void drain(long millis) throws InterruptedException {
+            closing = true;
+            long deadline = System.currentTimeMillis() + millis;
+            long left = millis;
+            while (active > 0 && left > 0) {
+                wait(left);
+                left = deadline - System.currentTimeMillis();
+            }
+        }
+    }
 
     private EmbeddedSchemaRegistry(Builder builder) {
         this.store = builder.store != null ? builder.store : new InMemorySchemaStore();
@@ -59,7 +91,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 return t;
             });
             http.setExecutor(pool);
-            http.createContext("/", new RegistryHttpHandler(service));
+            RegistryHttpHandler routes = new RegistryHttpHandler(service);
+            http.createContext("/", exchange -> {
+                if (!inFlight.enter()) {
+                    exchange.sendResponseHeaders(503, -1);
+                    exchange.close();
+                    return;
+                }
+                try {
+                    routes.handle(exchange);
+                } finally {
+                    inFlight.exit();
+                }
+            });
             http.start();
             started = true;
         } catch (IOException e) {
@@ -114,10 +158,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Stops serving (waiting up to a second for requests in flight) and closes the store. */
+    /** Stops serving (requests in flight get up to five seconds to finish) and closes the store. Idempotent. */
     @Override
-    public void close() {
-        server.stop(1);
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            inFlight.drain(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // JDK 17's stop(n) always waits n seconds; in-flight requests were drained above, so 0 loses nothing.
+        server.stop(0);
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
