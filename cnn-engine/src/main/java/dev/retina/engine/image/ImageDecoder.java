@@ -110,6 +110,7 @@ public final class ImageDecoder {
                 ImageDecodeException.Reason.UNSUPPORTED_FORMAT,
                 "expected a JPEG, PNG, GIF or BMP signature, found first bytes " + hexPrefix(bytes)
                         + " (" + bytes.length + " bytes)"));
+        checkBmpHeader(format, bytes);
         ImageReader reader = readerFor(format);
         try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
             reader.setInput(in, true, true);
@@ -170,6 +171,28 @@ public final class ImageDecoder {
         }
         return new DecodedImage(image.getWidth(), image.getHeight(), RgbConversion.toRgb(image, background), null,
                 "memory " + RgbConversion.describe(image.getColorModel()));
+    }
+
+    /**
+     * The JDK's BMP reader rejects a header whose width x height overflows an int before it reports the size, so
+     * the dimensions of the BITMAPINFOHEADER family (header size >= 40: signed 32-bit width and height at offsets
+     * 18 and 22, negative height meaning top-down) are checked here first, to report such files as too large.
+     */
+    private void checkBmpHeader(ImageFileFormat format, byte[] bytes) {
+        if (format != ImageFileFormat.BMP || bytes.length < 26) {
+            return;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(14) < 40) {
+            return; // OS/2 core header: 16-bit dimensions, cannot overflow; the reader checks it
+        }
+        long width = Math.abs((long) b.getInt(18));
+        long height = Math.abs((long) b.getInt(22));
+        if (width * height > maxPixels) {
+            throw new ImageDecodeException(ImageDecodeException.Reason.IMAGE_TOO_LARGE,
+                    format + " header declares " + width + "x" + height + " = " + width * height
+                            + " pixels, the limit is " + maxPixels + " pixels");
+        }
     }
 
     private static ImageReader readerFor(ImageFileFormat format) {
