@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ProduceCommand.class,
             TailCommand.class,
+            StackCommand.class,
         })
 public final class RetinaCli implements Runnable {
 
