@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             TailCommand.class,
             StackCommand.class,
+            InferCommand.class,
+            ClassifyCommand.class,
+            InspectCommand.class,
         })
 public final class RetinaCli implements Runnable {
 
