@@ -1,0 +1,85 @@
+package dev.retina.engine.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.retina.engine.InferenceException;
+import dev.retina.engine.graph.CompiledPlan;
+import dev.retina.engine.graph.Model;
+import dev.retina.engine.onnx.OnnxImporter;
+import dev.retina.engine.onnx.TestModelBuilder;
+import dev.retina.engine.tensor.Shape;
+import dev.retina.engine.tensor.Tensor;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Input checking, lifecycle and the buffer plan. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SessionTest {
+
+    private static final Model FIXED = OnnxImporter.load(new TestModelBuilder(13).input("x", 2, 3)
+            .node("Relu", "x", "y").output("y").build());
+
+    @Test
+    void wrongInputsAreRejectedWithExpectedAndFound() {
+        try (Engine engine = Engine.create(1); Session s = engine.newSession(FIXED)) {
+            assertThatThrownBy(() -> s.run(Tensor.zeros(Shape.of(3, 3))))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.reason()).isEqualTo(InferenceException.Reason.SHAPE_MISMATCH))
+                    .hasMessageContaining("expected shape [2, 3]").hasMessageContaining("found [3, 3]");
+            assertThatThrownBy(() -> s.run(Map.of("z", Tensor.zeros(Shape.of(2, 3)))))
+                    .hasMessageContaining("UNKNOWN_INPUT").hasMessageContaining("'z'");
+            assertThatThrownBy(() -> s.run(Map.of())).hasMessageContaining("MISSING_INPUT");
+            assertThat(s.run(Tensor.of(Shape.of(2, 3), new float[] {-1, 2, -3, 4, -5, 6})).data())
+                    .containsExactly(0, 2, 0, 4, 0, 6);
+        }
+    }
+
+    @Test
+    void closedSessionsAndEnginesRefuseWork() {
+        Engine engine = Engine.create(2);
+        Session s = engine.newSession(FIXED);
+        s.close();
+        assertThatThrownBy(() -> s.run(Tensor.zeros(Shape.of(2, 3)))).hasMessageContaining("CLOSED");
+        Session t = engine.newSession(FIXED);
+        engine.close();
+        assertThatThrownBy(() -> t.run(Tensor.zeros(Shape.of(2, 3)))).hasMessageContaining("engine is closed");
+        assertThatThrownBy(() -> engine.newSession(FIXED)).hasMessageContaining("CLOSED");
+        assertThatThrownBy(() -> Engine.create(0)).hasMessageContaining("found 0");
+    }
+
+    @Test
+    void bufferPlanReusesMemoryAcrossAChain() {
+        // Ten chained Relus on [1, 1000]: two buffers suffice.
+        TestModelBuilder b = new TestModelBuilder(13).input("x", 1, 1000);
+        String prev = "x";
+        for (int i = 0; i < 10; i++) {
+            b.node("Relu", prev, "r" + i);
+            prev = "r" + i;
+        }
+        Model m = OnnxImporter.load(b.output(prev).build());
+        CompiledPlan plan = m.plan(1);
+        BufferPlan buffers = BufferPlan.of(plan);
+        assertThat(buffers.sizes()).hasSize(2);
+        assertThat(buffers.totalFloats()).isEqualTo(2000);
+        for (var step : plan.steps()) {
+            for (int in : step.inputIds()) {
+                for (int out : step.outputIds()) {
+                    assertThat(buffers.bufferOf()[in]).isNotEqualTo(buffers.bufferOf()[out]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void dynamicBatchAcceptsAnyBatchButFixedDimsMustMatch() {
+        Model m = OnnxImporter.load(TestNets.lenet());
+        try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
+            assertThat(s.run(Tensor.zeros(Shape.of(4, 1, 28, 28))).shape()).isEqualTo(Shape.of(4, 10));
+            assertThatThrownBy(() -> s.run(Tensor.zeros(Shape.of(4, 1, 28, 27))))
+                    .hasMessageContaining("expected shape [-1, 1, 28, 28]");
+        }
+    }
+}
