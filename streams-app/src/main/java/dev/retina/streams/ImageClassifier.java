@@ -1,0 +1,134 @@
+package dev.retina.streams;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import dev.retina.engine.image.DecodedImage;
+import dev.retina.engine.image.ImageDecodeException;
+import dev.retina.engine.image.ImageDecoder;
+import dev.retina.engine.model.Prediction;
+import dev.retina.engine.model.Scores;
+import dev.retina.engine.tensor.Tensor;
+import dev.retina.schemas.avro.ErrorReason;
+import dev.retina.streams.errors.ErrorReasons;
+import dev.retina.streams.errors.PipelineException;
+import dev.retina.streams.errors.Stage;
+import dev.retina.streams.model.LiveModel;
+import dev.retina.streams.model.ModelUnavailableException;
+import dev.retina.streams.model.ServingModel;
+
+/**
+ * Classifies one encoded image: decode (header first, within the byte and pixel limits) → preprocess (the model's
+ * spec) → forward pass with a deadline → probabilities → top-k. Every failure is a {@link PipelineException} with
+ * the frozen reason code and the stage that failed; see {@link ErrorReasons} for the mapping.
+ *
+ * <p>Thread-safe: the decoder, the preprocessor and the engine session are, and each call takes the live model
+ * once so that one image is classified by one model from start to end.
+ */
+public final class ImageClassifier {
+
+    private final ImageDecoder decoder;
+    private final LiveModel model;
+    private final InferenceRunner runner;
+    private final int topK;
+
+    public ImageClassifier(ImageDecoder decoder, LiveModel model, InferenceRunner runner, int topK) {
+        this.decoder = Objects.requireNonNull(decoder, "decoder");
+        this.model = Objects.requireNonNull(model, "model");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK must be >= 1, found " + topK);
+        }
+        this.topK = topK;
+    }
+
+    /** A classifier with the image limits and k of the configuration. */
+    public static ImageClassifier create(AppConfig config, LiveModel model, InferenceRunner runner) {
+        ImageDecoder decoder = ImageDecoder.builder()
+            .optMaxBytes(config.maxImageBytes())
+            .optMaxPixels(config.maxImagePixels())
+            .build();
+        return new ImageClassifier(decoder, model, runner, config.topK());
+    }
+
+    /**
+     * Classifies {@code image}, the bytes of a JPEG, PNG, GIF or BMP file.
+     *
+     * @throws PipelineException with the reason and stage of the failure
+     */
+    public Classification classify(byte[] image) {
+        ServingModel serving;
+        try {
+            serving = model.current();
+        } catch (ModelUnavailableException e) {
+            throw new PipelineException(ErrorReason.MODEL_UNAVAILABLE, Stage.MODEL, e.getMessage(), e);
+        }
+        long start = System.nanoTime();
+        DecodedImage decoded;
+        try {
+            decoded = decoder.decode(image);
+        } catch (ImageDecodeException e) {
+            throw new PipelineException(ErrorReasons.of(e), Stage.DECODE, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // ImageIO plug-ins report some malformed files with unchecked exceptions of their own.
+            throw new PipelineException(ErrorReason.CORRUPT_IMAGE, Stage.DECODE,
+                "the image decoder failed on " + image.length + " bytes: " + e, e);
+        }
+        Tensor input;
+        try {
+            input = serving.preprocessor().toTensor(decoded);
+        } catch (RuntimeException e) {
+            throw new PipelineException(ErrorReason.PREPROCESSING, Stage.PREPROCESS, "cannot preprocess a "
+                + decoded.width() + "x" + decoded.height() + " image for " + serving.identity() + " ("
+                + serving.spec().toJson() + "): " + e.getMessage(), e);
+        }
+        long decodedAt = System.nanoTime();
+        Tensor output = infer(serving, input);
+        long inferred = System.nanoTime();
+        List<Prediction> predictions = postprocess(serving, output);
+        return new Classification(serving.identity(), predictions, (decodedAt - start) / 1e6,
+            (inferred - decodedAt) / 1e6, decoded.width(), decoded.height());
+    }
+
+    private Tensor infer(ServingModel serving, Tensor input) {
+        try {
+            return runner.run(serving.inference(), input);
+        } catch (TimeoutException e) {
+            throw new PipelineException(ErrorReason.TIMEOUT, Stage.INFER, "inference with " + serving.identity()
+                + " did not finish within " + runner.timeout().toMillis() + " ms (inference.timeout.ms)", e);
+        } catch (RejectedExecutionException e) {
+            throw new PipelineException(ErrorReason.TIMEOUT, Stage.INFER, "no inference slot free: "
+                + runner.inFlight() + " earlier inferences are still running past their "
+                + runner.timeout().toMillis() + " ms deadline", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new PipelineException(ErrorReason.INFERENCE, Stage.INFER, "inference with " + serving.identity()
+                + " failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            // The stream thread is being shut down; keep the interrupt and let Kafka Streams see a failure.
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for inference", e);
+        }
+    }
+
+    private List<Prediction> postprocess(ServingModel serving, Tensor output) {
+        int classes = serving.labels().size();
+        float[] scores = output.data();
+        long size = output.shape().size();
+        if (size != classes) {
+            throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "expected the model output to "
+                + "hold one score per label (" + classes + ") for one image, found shape " + output.shape());
+        }
+        for (int i = 0; i < classes; i++) {
+            if (!Float.isFinite(scores[i])) {
+                throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "expected finite scores, "
+                    + "found " + scores[i] + " for class " + i + " ('" + serving.labels().get(i) + "')");
+            }
+        }
+        double[] probabilities = Scores.probabilities(scores, 0, classes, serving.spec().output());
+        return Scores.topK(probabilities, serving.labels(), topK);
+    }
+}

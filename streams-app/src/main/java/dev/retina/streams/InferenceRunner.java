@@ -1,0 +1,90 @@
+package dev.retina.streams;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.retina.engine.tensor.Tensor;
+import dev.retina.streams.model.ServingModel;
+
+/**
+ * Runs forward passes with a deadline, so that a stream thread never waits for one image longer than
+ * {@code inference.timeout.ms}: the pass runs on a caller thread of this runner (the engine's own workers do the
+ * arithmetic), and the stream thread waits on its future with a timeout. A pass that misses the deadline is
+ * cancelled with an interrupt; the stream thread moves on at once.
+ *
+ * <p>At most {@code maxInFlight} passes run at a time. Normally that is one per stream thread; the headroom is for
+ * passes that ignore their interrupt and keep running past their deadline. When every slot is taken by such passes
+ * a new one is refused at once ({@link RejectedExecutionException}) rather than queued behind them.
+ */
+public final class InferenceRunner implements AutoCloseable {
+
+    private final ThreadPoolExecutor executor;
+    private final Duration timeout;
+
+    /**
+     * @param maxInFlight most passes running at once, >= 1
+     * @param timeout     deadline of one pass, > 0
+     */
+    public InferenceRunner(int maxInFlight, Duration timeout) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, found " + maxInFlight);
+        }
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be > 0, found " + timeout);
+        }
+        AtomicInteger number = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, maxInFlight, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "retina-inference-" + number.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A runner sized for {@code streamThreads} stream threads: each may have one pass plus one overdue one. */
+    public static InferenceRunner forStreamThreads(int streamThreads, Duration timeout) {
+        return new InferenceRunner(2 * streamThreads, timeout);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Runs {@code inference} on {@code input} and waits at most {@link #timeout()}.
+     *
+     * @throws TimeoutException           when the deadline passed (the pass is cancelled)
+     * @throws ExecutionException         wrapping the pass's own failure
+     * @throws RejectedExecutionException when every slot is held by overdue passes, or the runner is closed
+     * @throws InterruptedException       when the calling thread is interrupted while waiting
+     */
+    public Tensor run(ServingModel.Inference inference, Tensor input)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        Future<Tensor> future = executor.submit(() -> inference.run(input));
+        try {
+            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    /** Passes running right now (including overdue ones). */
+    public int inFlight() {
+        return executor.getActiveCount();
+    }
+
+    /** Interrupts running passes and stops the runner's threads. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.retina.streams;
+
+import java.time.Clock;
+import java.util.Objects;
+
+import dev.retina.schemas.avro.ClassificationResult;
+import dev.retina.schemas.avro.ImageRecord;
+import dev.retina.schemas.registry.AvroSerde;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The classification topology, a pure function of the configuration and the classifier:
+ *
+ * <pre>
+ * input.topic (key: bytes as produced, value: Confluent-framed Avro ImageRecord)
+ *   → classify (decode → preprocess → infer → top-k; failures go to the processing exception handler)
+ *   → output.topic (same key bytes, value: ClassificationResult)
+ * </pre>
+ *
+ * <p>Keys are passed through as raw bytes, so whatever the producer chose (image id, source id, any format) comes
+ * out unchanged and lands in the same partition number. Records that cannot be deserialized or classified become
+ * DeadLetters on {@code dlq.topic} through the exception handlers that {@link StreamsAppRunner#streamsProperties}
+ * configures; the topology itself has no error branch (see docs/DECISIONS.md, "Dead letters").
+ */
+public final class InferenceTopology {
+
+    /** Processor names, stable so that metrics and the topology description stay readable. */
+    public static final String SOURCE = "images-source";
+    public static final String CLASSIFY = "classify";
+    public static final String SINK = "classifications-sink";
+
+    private InferenceTopology() {
+    }
+
+    /** Adds the classification pipeline to {@code builder}. */
+    public static void build(StreamsBuilder builder, AppConfig config, ImageClassifier classifier, Clock clock) {
+        Objects.requireNonNull(classifier, "classifier");
+        Objects.requireNonNull(clock, "clock");
+        AvroSerde<ImageRecord> images = new AvroSerde<>(ImageRecord.class);
+        images.configure(config.registrySettings(), false);
+        AvroSerde<ClassificationResult> results = new AvroSerde<>(ClassificationResult.class);
+        results.configure(config.registrySettings(), false);
+        String instanceId = config.instanceId();
+        String input = config.inputTopic();
+        builder.stream(input, Consumed.with(Serdes.ByteArray(), images).withName(SOURCE))
+            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock), Named.as(CLASSIFY))
+            .to(config.outputTopic(), Produced.with(Serdes.ByteArray(), results).withName(SINK));
+    }
+
+    /** The topology alone, with the system clock. */
+    public static Topology topology(AppConfig config, ImageClassifier classifier) {
+        StreamsBuilder builder = new StreamsBuilder();
+        build(builder, config, classifier, Clock.systemUTC());
+        return builder.build();
+    }
+}

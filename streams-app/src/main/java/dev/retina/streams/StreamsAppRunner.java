@@ -1,0 +1,221 @@
+package dev.retina.streams;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.retina.engine.exec.Engine;
+import dev.retina.streams.errors.DeadLetterDeserializationHandler;
+import dev.retina.streams.errors.DeadLetterProcessingHandler;
+import dev.retina.streams.errors.DeadLetterWriter;
+import dev.retina.streams.model.FixedModel;
+import dev.retina.streams.model.LiveModel;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the classification application: loads the model, makes sure the topics exist, builds the topology and
+ * starts Kafka Streams; {@link #close()} stops it gracefully (in-flight records finished, offsets committed) and
+ * releases the engine. {@code main} and the command line only parse arguments and call {@link #start(AppConfig)}.
+ *
+ * <p>A stream thread that dies (for example because the schema registry is unreachable, which the exception
+ * handlers treat as a failure rather than bad data) is replaced, and the new thread resumes from the last commit.
+ */
+public final class StreamsAppRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsAppRunner.class);
+
+    /** Room for the Avro envelope around an image (ImageRecord or DeadLetter fields, headers). */
+    static final long ENVELOPE_BYTES = 1024 * 1024;
+
+    private final AppConfig config;
+    private final KafkaStreams streams;
+    private final Deque<AutoCloseable> owned;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private StreamsAppRunner(AppConfig config, KafkaStreams streams, Deque<AutoCloseable> owned) {
+        this.config = config;
+        this.streams = streams;
+        this.owned = owned;
+    }
+
+    /**
+     * Starts the application with the model package of {@code model.dir} on an engine of {@code engine.threads}.
+     *
+     * @throws AppConfigException if {@code model.dir} is not set
+     * @throws dev.retina.engine.model.ModelPackageException if the model package is missing or invalid
+     * @throws IllegalStateException if the topics cannot be checked or created
+     */
+    public static StreamsAppRunner start(AppConfig config) {
+        Path dir = config.modelDir().orElseThrow(() -> new AppConfigException(AppConfig.MODEL_DIR,
+            "Setting " + AppConfig.MODEL_DIR + " is not set; expected the directory of a model package ("
+                + FixedModel.MODEL_FILE + ", " + FixedModel.LABELS_FILE + ", " + FixedModel.PREPROCESS_FILE + ")"));
+        Deque<AutoCloseable> owned = new ArrayDeque<>();
+        try {
+            Engine engine = Engine.create(config.engineThreads());
+            owned.push(engine);
+            FixedModel model = FixedModel.load(dir, engine);
+            owned.push(model);
+            return start(config, model, owned);
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    /** Starts the application serving {@code model}, which stays owned by the caller. */
+    public static StreamsAppRunner start(AppConfig config, LiveModel model) {
+        return start(config, model, new ArrayDeque<>());
+    }
+
+    private static StreamsAppRunner start(AppConfig config, LiveModel model, Deque<AutoCloseable> owned) {
+        Objects.requireNonNull(model, "model");
+        for (String line : config.describe()) {
+            LOG.info("config {}", line);
+        }
+        try {
+            InferenceRunner runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
+            owned.push(runner);
+            ImageClassifier classifier = ImageClassifier.create(config, model, runner);
+            Topology topology = InferenceTopology.topology(config, classifier);
+            try (Admin admin = Admin.create(adminProperties(config))) {
+                TopicSetup.ensure(admin, config, wantedTopics(config));
+            }
+            KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+            StreamsAppRunner app = new StreamsAppRunner(config, streams, owned);
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("A stream thread of {} failed; replacing it (it resumes from the last commit)",
+                    config.instanceId(), e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> {
+                LOG.info("Kafka Streams {} -> {} (instance {})", before, now, config.instanceId());
+                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                    app.stopped.countDown();
+                }
+            });
+            streams.start();
+            LOG.info("Classifying {} -> {} (dead letters to {}) with model {} as instance {}", config.inputTopic(),
+                config.outputTopic(), config.dlqTopic(), model.current().identity(), config.instanceId());
+            return app;
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    /**
+     * The Kafka Streams configuration of {@code config}: pass-through {@code kafka.*} and security settings first,
+     * then the settings the application owns (id, servers, guarantee, threads, dead-letter handlers), the schema
+     * registry settings for the serdes and handlers, and a producer request size that fits the largest image.
+     */
+    public static Properties streamsProperties(AppConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaSettings());
+        props.putAll(config.registrySettings());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            DeadLetterDeserializationHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        props.put(DeadLetterWriter.DLQ_TOPIC_CONFIG, config.dlqTopic());
+        props.put(DeadLetterWriter.INSTANCE_ID_CONFIG, config.instanceId());
+        String requestSize = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (!props.containsKey(requestSize) && !props.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+            // A dead letter carries the whole original image: the producer must accept the largest allowed one.
+            props.put(requestSize, Long.toString(recordLimit(config)));
+        }
+        return props;
+    }
+
+    /** Largest record the application reads or writes: the image limit plus the Avro envelope. */
+    static long recordLimit(AppConfig config) {
+        return Math.min(Integer.MAX_VALUE, Math.max(config.maxImageBytes(), ENVELOPE_BYTES) + ENVELOPE_BYTES);
+    }
+
+    static Map<String, Object> adminProperties(AppConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        for (Map.Entry<String, String> e : config.kafkaSettings().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+                props.put(key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), e.getValue());
+            } else if (AdminClientConfig.configNames().contains(key) && !props.containsKey(key)) {
+                props.put(key, e.getValue());
+            }
+        }
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-topic-setup");
+        return props;
+    }
+
+    static List<TopicSetup.Wanted> wantedTopics(AppConfig config) {
+        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(recordLimit(config)));
+        return List.of(
+            new TopicSetup.Wanted(config.inputTopic(), large),
+            new TopicSetup.Wanted(config.outputTopic(), Map.of()),
+            new TopicSetup.Wanted(config.dlqTopic(), large));
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    /** The Kafka Streams state (CREATED, REBALANCING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR, ...). */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The running Kafka Streams instance, for metrics and health checks. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until Kafka Streams has stopped (NOT_RUNNING or ERROR); true if it did within {@code timeout}. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops gracefully, waiting up to {@code timeout} for Kafka Streams, then releases the model and engine. */
+    public void close(Duration timeout) {
+        boolean clean = streams.close(timeout);
+        if (!clean) {
+            LOG.warn("Kafka Streams did not stop within {}", timeout);
+        }
+        closeAll(owned);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(60));
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("Failed to close {}", r, e);
+            }
+        }
+    }
+}

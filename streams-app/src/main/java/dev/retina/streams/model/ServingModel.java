@@ -1,0 +1,71 @@
+package dev.retina.streams.model;
+
+import java.util.List;
+import java.util.Objects;
+
+import dev.retina.engine.image.Preprocessor;
+import dev.retina.engine.model.PreprocessSpec;
+import dev.retina.engine.tensor.Tensor;
+
+/**
+ * A model ready to serve: its identity, its labels in output order, its preprocessing and the forward pass.
+ * Immutable; the resources behind {@link #inference()} (an engine session) are owned by the {@link LiveModel} that
+ * handed it out, which keeps them open while the model can still be in use.
+ */
+public final class ServingModel {
+
+    /**
+     * One forward pass: an input tensor laid out as {@link Preprocessor#inputShape(int)} says, in; the first model
+     * output, whose row {@code n} holds the scores of image {@code n} (one per label), out. Thread-safe.
+     */
+    @FunctionalInterface
+    public interface Inference {
+        Tensor run(Tensor input);
+    }
+
+    private final ModelIdentity identity;
+    private final List<String> labels;
+    private final Preprocessor preprocessor;
+    private final Inference inference;
+
+    /**
+     * @param identity  name, version and sha256
+     * @param labels    class labels in model output order, at least one
+     * @param spec      how images become input tensors
+     * @param inference the forward pass
+     */
+    public ServingModel(ModelIdentity identity, List<String> labels, PreprocessSpec spec, Inference inference) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.labels = List.copyOf(labels);
+        if (this.labels.isEmpty()) {
+            throw new IllegalArgumentException("a model needs at least one label, found none for " + identity);
+        }
+        this.preprocessor = new Preprocessor(Objects.requireNonNull(spec, "spec"));
+        this.inference = Objects.requireNonNull(inference, "inference");
+    }
+
+    public ModelIdentity identity() {
+        return identity;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public PreprocessSpec spec() {
+        return preprocessor.spec();
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public Inference inference() {
+        return inference;
+    }
+
+    @Override
+    public String toString() {
+        return identity + " with " + labels.size() + " classes";
+    }
+}
