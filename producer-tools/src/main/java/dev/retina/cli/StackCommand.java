@@ -94,6 +94,7 @@ public final class StackCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("bootstrap=" + stack.kafka.bootstrapServers() + " schema_registry=" + stack.registry.url());
         out.flush();
+        boolean interrupted = false;
         try {
             if (duration == null) {
                 stopped.await();
@@ -103,14 +104,18 @@ public final class StackCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             // Interrupting the command's thread (an embedding program, a test) is a request to stop.
             LOG.info("Stack interrupted; stopping");
-            Thread.currentThread().interrupt();
+            interrupted = true;
         } finally {
+            // Closed with the interrupt flag clear, so the brokers' own waits during shutdown are not cut short.
             stack.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shutdownInProgress) {
                 // The JVM is already exiting and the hook has done, or is doing, the same close.
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return 0;
     }
