@@ -10,6 +10,9 @@ import org.apache.avro.util.ClassSecurityValidator;
  * Rather than asking every user to set {@code org.apache.avro.SERIALIZABLE_PACKAGES}, the serde
  * calls {@link #ensureTrusted()} once, which adds the package {@value #GENERATED_PACKAGE} to the
  * global validator while keeping whatever was trusted before (defaults and system properties).
+ *
+ * <p>The serde classes call it in their static initialisers. Code that reads generated classes without the serde
+ * (e.g. {@code ImageRecord.fromByteBuffer} or a hand-made {@code SpecificDatumReader}) calls it once first.
  */
 public final class AvroTrust {
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaFormatter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -61,7 +62,8 @@ public final class ReleasedSchemaFixtureGenerator {
         if (Files.exists(sampleFile)) {
             throw new IOException(sampleFile + " exists without its schema; released fixtures are never replaced");
         }
-        Files.writeString(schemaFile, current.toString(true) + "\n", StandardCharsets.UTF_8);
+        String pretty = SchemaFormatter.format("json/pretty", current);
+        Files.writeString(schemaFile, pretty + "\n", StandardCharsets.UTF_8);
         Files.write(sampleFile, encode(sample));
         return name + ": released v" + next;
     }
