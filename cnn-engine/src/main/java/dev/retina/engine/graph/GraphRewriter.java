@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Batch-independent load-time rewrites of a topologically sorted graph:
  * <ol>
- *   <li>Constant nodes become initializers (so later rewrites see their values);</li>
+ *   <li>Constant nodes become initializers (so later rewrites see their values), and an unread
+ *       Dropout mask output is dropped;</li>
  *   <li>a BatchNormalization whose input is a Conv output read by nothing else is folded into the
  *       Conv's weights and bias: {@code W'[o] = W[o] * a[o]}, {@code B'[o] = B[o] * a[o] + b[o]} with
  *       {@code a, b} from {@link BatchNormalization#factors};</li>
@@ -44,10 +45,23 @@ public final class GraphRewriter {
     public static Graph rewrite(Graph graph) {
         GraphRewriter r = new GraphRewriter(graph);
         r.constantsToInitializers();
+        r.dropUnreadDropoutMasks();
         r.foldBatchNorm();
         r.fuseActivations();
         r.dropUnreadInitializers();
         return graph.withNodes(r.nodes, r.initializers);
+    }
+
+    /** Dropout's optional mask output, when nothing reads it, is simply not produced. */
+    private void dropUnreadDropoutMasks() {
+        Map<String, Integer> readers = readers();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (n.opType().equals("Dropout") && n.outputs().size() == 2
+                    && readers.getOrDefault(n.outputs().get(1), 0) == 0 && !graphOutputs.contains(n.outputs().get(1))) {
+                nodes.set(i, n.withOutputs(List.of(n.outputs().get(0))));
+            }
+        }
     }
 
     /** Forgets initializers no node reads any more (e.g. weights replaced by BatchNorm folding). */

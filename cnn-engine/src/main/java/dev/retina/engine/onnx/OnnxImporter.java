@@ -227,8 +227,12 @@ public final class OnnxImporter {
                         + "' appears twice");
             }
         }
-        return new Node(name, n.getOpType(), n.getInputList(), n.getOutputList(), new Attributes(attributes),
-                Activation.NONE);
+        // Absent optional outputs may be written as trailing empty names.
+        List<String> outputs = new ArrayList<>(n.getOutputList());
+        while (!outputs.isEmpty() && outputs.get(outputs.size() - 1).isEmpty()) {
+            outputs.remove(outputs.size() - 1);
+        }
+        return new Node(name, n.getOpType(), n.getInputList(), outputs, new Attributes(attributes), Activation.NONE);
     }
 
     private static Object attribute(AttributeProto a, String describe, TensorDecoder decoder) {
