@@ -134,7 +134,11 @@ public final class KafkaSchemaStore implements SchemaStore {
 
     private void ensureTopic() {
         Map<String, Object> props = clientConfig("retina-schema-registry-admin");
-        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        // Admin refuses a default.api.timeout.ms below request.timeout.ms, so bound both by the store timeout.
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        props.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        int requestTimeout = Integer.parseInt(props.get(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG).toString());
+        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, Math.max(millis, requestTimeout));
         try (Admin admin = Admin.create(props)) {
             Set<String> names = get(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
                 "list topics");
