@@ -30,15 +30,15 @@ import com.google.protobuf.ByteString;
  * logit of a class is ten times the mean of its channel; labels are red, green, blue. preprocess.json resizes
  * directly to S x S and scales pixels to [0, 1].
  */
-final class ColorModelPackage {
+public final class ColorModelPackage {
 
-    static final List<String> LABELS = List.of("red", "green", "blue");
+    public static final List<String> LABELS = List.of("red", "green", "blue");
 
     private ColorModelPackage() {
     }
 
     /** Writes {@code <repo>/colors/<version>/} with model.onnx, labels.txt and preprocess.json; returns the dir. */
-    static Path write(Path repo, String version, int size, String preprocessJson) {
+    public static Path write(Path repo, String version, int size, String preprocessJson) {
         Path dir = repo.resolve("colors").resolve(version);
         try {
             Files.createDirectories(dir);
@@ -52,12 +52,12 @@ final class ColorModelPackage {
     }
 
     /** The package with a direct resize to {@code size} x {@code size}. */
-    static Path write(Path repo, String version, int size) {
+    public static Path write(Path repo, String version, int size) {
         return write(repo, version, size, "{\"height\": " + size + ", \"width\": " + size
             + ", \"resize\": \"direct\", \"output\": \"logits\"}");
     }
 
-    static ModelProto onnx(int size) {
+    public static ModelProto onnx(int size) {
         float[] w = new float[9];
         for (int i = 0; i < 3; i++) {
             w[i * 3 + i] = 10f;
@@ -107,7 +107,7 @@ final class ColorModelPackage {
     }
 
     /** A PNG of {@code width} x {@code height} pixels of one colour {@code 0xRRGGBB}. */
-    static byte[] png(int width, int height, int rgb) {
+    public static byte[] png(int width, int height, int rgb) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
