@@ -34,6 +34,8 @@ public final class OnnxGraphBuilder {
     private final String graphName;
     private final int opset;
     private TensorEncoding encoding = TensorEncoding.RAW_DATA;
+    private long irVersion = IR_VERSION;
+    private boolean initializersAsInputs;
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
     private int nodeCounter;
@@ -59,6 +61,22 @@ public final class OnnxGraphBuilder {
     /** Sets how initializers added from now on store their numbers (default {@link TensorEncoding#RAW_DATA}). */
     public OnnxGraphBuilder encoding(TensorEncoding newEncoding) {
         this.encoding = newEncoding;
+        return this;
+    }
+
+    /** Sets the model's IR version (default {@value #IR_VERSION}). */
+    public OnnxGraphBuilder irVersion(long version) {
+        this.irVersion = version;
+        return this;
+    }
+
+    /**
+     * Also lists every initializer among the graph inputs, as IR versions before 4 required and older exporters
+     * (and PyTorch's {@code keep_initializers_as_inputs=True}) still do. The initializer is then the default value of
+     * an input the caller may leave out.
+     */
+    public OnnxGraphBuilder initializersAsInputs(boolean enabled) {
+        this.initializersAsInputs = enabled;
         return this;
     }
 
@@ -147,12 +165,19 @@ public final class OnnxGraphBuilder {
 
     /** The finished model message. The builder may be used further (the next build contains the additions). */
     public ModelProto buildProto() {
+        GraphProto.Builder g = graph.clone().setName(graphName);
+        if (initializersAsInputs) {
+            for (TensorProto t : g.getInitializerList()) {
+                int[] dims = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
+                g.addInput(valueInfo(t.getName(), DataType.forNumber(t.getDataType()), dims));
+            }
+        }
         return ModelProto.newBuilder()
-                .setIrVersion(IR_VERSION)
+                .setIrVersion(irVersion)
                 .setProducerName("retina-tests")
                 .setProducerVersion("1")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setGraph(graph.clone().setName(graphName))
+                .setGraph(g)
                 .build();
     }
 
