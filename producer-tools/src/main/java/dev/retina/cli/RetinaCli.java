@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             InferCommand.class,
             ClassifyCommand.class,
             InspectCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
         })
 public final class RetinaCli implements Runnable {
 
