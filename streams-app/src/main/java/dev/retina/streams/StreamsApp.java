@@ -37,7 +37,7 @@ public final class StreamsApp {
         StreamsAppRunner running = app;
         Thread hook = new Thread(() -> running.close(Duration.ofSeconds(60)), "retina-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        running.awaitStopped(Duration.ofDays(36_500));
+        running.awaitStopped();
         boolean failed = running.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR;
         if (failed) {
             LOG.error("Kafka Streams stopped in state ERROR");

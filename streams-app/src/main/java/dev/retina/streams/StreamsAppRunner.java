@@ -189,6 +189,11 @@ public final class StreamsAppRunner implements AutoCloseable {
         return streams;
     }
 
+    /** Waits until Kafka Streams has stopped (NOT_RUNNING or ERROR). */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
     /** Waits until Kafka Streams has stopped (NOT_RUNNING or ERROR); true if it did within {@code timeout}. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -214,4 +214,12 @@ class AppConfigTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("not an application setting: kafka.acks");
     }
+
+    @Test
+    void readmeDocumentsEverySetting() throws IOException {
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        for (String key : AppConfig.TABLE.names()) {
+            assertThat(readme).as("streams-app/README.md documents " + key).contains("| `" + key + "` |");
+        }
+    }
 }
