@@ -67,15 +67,28 @@ public final class ModelPackage {
      * @throws dev.retina.engine.ModelLoadException  if model.onnx is not a model the engine can load
      */
     public static ModelPackage load(Path dir) {
+        return load(dir, ImportLimits.defaults());
+    }
+
+    /**
+     * Loads a package directory, importing model.onnx under the given limits (its file size limit is checked
+     * before the file is read).
+     *
+     * @throws ModelPackageException                 for a missing, unreadable or invalid file or a mismatch
+     * @throws dev.retina.engine.ModelLoadException  if model.onnx is not a model the engine can load
+     */
+    public static ModelPackage load(Path dir, ImportLimits limits) {
         if (!Files.isDirectory(dir)) {
             throw new ModelPackageException(ModelPackageException.Reason.MISSING_FILE,
                     "expected a model package directory (model.onnx, labels.txt, preprocess.json), found "
                             + (Files.exists(dir) ? "a file" : "nothing") + " at " + dir);
         }
-        byte[] onnx = readFile(dir.resolve(MODEL_FILE), ImportLimits.defaults().maxFileBytes());
+        byte[] onnx = readFile(dir.resolve(MODEL_FILE), limits.maxFileBytes());
         byte[] labels = readFile(dir.resolve(LABELS_FILE), MAX_METADATA_BYTES);
         byte[] preprocess = readFile(dir.resolve(PREPROCESS_FILE), MAX_METADATA_BYTES);
-        return fromBytes(onnx, labels, preprocess);
+        List<String> labelList = Labels.parse(labels);
+        PreprocessSpec spec = PreprocessSpec.parse(decodeUtf8(preprocess));
+        return new ModelPackage(OnnxImporter.load(onnx, limits), labelList, spec, sha256(onnx));
     }
 
     /** A package from the three files' contents (e.g. read from an archive). */
@@ -230,7 +243,7 @@ public final class ModelPackage {
             }
             long size = Files.size(file);
             if (size > limit) {
-                throw new ModelPackageException(ModelPackageException.Reason.IO_ERROR,
+                throw new ModelPackageException(ModelPackageException.Reason.TOO_LARGE,
                         file + " has " + size + " bytes, the limit is " + limit + " bytes");
             }
             return Files.readAllBytes(file);

@@ -13,6 +13,8 @@ public final class ModelPackageException extends RuntimeException {
         MISSING_FILE,
         /** A file exists but could not be read. */
         IO_ERROR,
+        /** A file is larger than its limit (the import limit for model.onnx); it was not read. */
+        TOO_LARGE,
         /** labels.txt is empty, not UTF-8, has a blank line inside or a duplicate label. */
         INVALID_LABELS,
         /** preprocess.json is not valid JSON or not a valid preprocessing spec. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.retina.engine.ModelLoadException;
+import dev.retina.engine.onnx.ImportLimits;
 import dev.retina.engine.tensor.Shape;
 
 import java.io.IOException;
@@ -105,6 +106,20 @@ class ModelPackageTest {
         byte[] truncated = java.util.Arrays.copyOf(onnx, onnx.length / 2);
         Path p = TinyClassifiers.writePackage(dir, truncated, LABELS, SPEC_4X4);
         assertThatThrownBy(() -> ModelPackage.load(p)).isInstanceOf(ModelLoadException.class);
+    }
+
+    @Test
+    void modelFilesOverTheImportLimitAreNotRead() throws IOException {
+        byte[] onnx = TinyClassifiers.onnx(3, 4, 4, 3, false);
+        Path p = TinyClassifiers.writePackage(dir, onnx, LABELS, SPEC_4X4);
+        ImportLimits tight = ImportLimits.defaults().withMaxFileBytes(onnx.length - 1);
+        assertThatThrownBy(() -> ModelPackage.load(p, tight))
+                .isInstanceOfSatisfying(ModelPackageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ModelPackageException.Reason.TOO_LARGE))
+                .hasMessageContaining(p.resolve("model.onnx") + " has " + onnx.length + " bytes, the limit is "
+                        + (onnx.length - 1) + " bytes");
+        assertThat(ModelPackage.load(p, ImportLimits.defaults().withMaxFileBytes(onnx.length)).classCount())
+                .isEqualTo(3);
     }
 
     @Test
