@@ -161,6 +161,11 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             throw new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, id,
                 "the registry has no schema with id " + id + ": " + e.getMessage(), e);
         } catch (SchemaRegistryException e) {
+            if (e.reason() == SchemaRegistryException.Reason.UNSUPPORTED_SCHEMA_TYPE) {
+                // Written by a Protobuf or JSON Schema serializer: poison for an Avro reader.
+                throw new WireFormatException(WireFormatException.Reason.INCOMPATIBLE_WRITER, id,
+                    "writer schema " + id + " is not an Avro schema: " + e.getMessage(), e);
+            }
             throw new SerializationException("Cannot fetch writer schema " + id + " from the schema registry: "
                 + e.getMessage(), e);
         }

@@ -384,7 +384,7 @@ public final class SchemaRegistryClient {
     private static void requireAvro(JsonNode answer, String what) {
         JsonNode type = answer.get("schemaType");
         if (type != null && !type.isNull() && !"AVRO".equals(type.asText())) {
-            throw new SchemaRegistryException(SchemaRegistryException.Reason.BAD_RESPONSE, 200, -1,
+            throw new SchemaRegistryException(SchemaRegistryException.Reason.UNSUPPORTED_SCHEMA_TYPE, 200, -1,
                 "Expected an AVRO schema for " + what + ", found schemaType " + type.asText());
         }
     }

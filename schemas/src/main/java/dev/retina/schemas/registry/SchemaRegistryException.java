@@ -41,6 +41,8 @@ public class SchemaRegistryException extends RuntimeException {
         UNREACHABLE,
         /** A 2xx answer whose body was not what the API promises. */
         BAD_RESPONSE,
+        /** The schema exists but is not Avro (PROTOBUF, JSON): this client cannot use it. */
+        UNSUPPORTED_SCHEMA_TYPE,
         /** The calling thread was interrupted while waiting. */
         INTERRUPTED
     }

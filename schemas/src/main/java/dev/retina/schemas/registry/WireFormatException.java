@@ -21,7 +21,10 @@ public class WireFormatException extends SerializationException {
         BAD_MAGIC,
         /** The registry knows no schema with the id in the header. */
         UNKNOWN_SCHEMA_ID,
-        /** The writer schema of the id cannot be read into the reader class (schema resolution fails). */
+        /**
+         * The writer schema of the id cannot be read into the reader class (schema resolution fails), or is not an
+         * Avro schema at all (Protobuf, JSON Schema).
+         */
         INCOMPATIBLE_WRITER,
         /** The Avro body ends before the writer schema says it should. */
         TRUNCATED,

@@ -180,6 +180,19 @@ class WireFormatExceptionTest {
     }
 
     @Test
+    void writerSchemaOfAnotherSchemaType() throws Exception {
+        try (StubHttpServer stub = new StubHttpServer()) {
+            stub.answer(200, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
+            AvroDeserializer<Lineage> reader = new AvroDeserializer<>(Lineage.class,
+                SchemaRegistryClient.forUrl(stub.url()), false);
+            Throwable thrown = catchThrowable(() -> reader.deserialize("t", hex("00 00000007 0274 02 04")));
+            assertThat(thrown).isInstanceOf(WireFormatException.class).hasMessageContaining("PROTOBUF");
+            assertThat(((WireFormatException) thrown).reason())
+                .isEqualTo(WireFormatException.Reason.INCOMPATIBLE_WRITER);
+        }
+    }
+
+    @Test
     void seededRandomBodiesNeverEscapeAsRawExceptions() {
         Random random = new Random(20250102L);
         int decoded = 0;
