@@ -37,6 +37,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private volatile boolean isKey;
     private volatile boolean autoRegister = true;
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
+    /** Size of the last record written: records of one topic are similar, so the buffer rarely has to grow. */
+    private volatile int sizeHint = 256;
 
     /** For creation by class name; {@link #configure} must be called before use. */
     public AvroSerializer() {
@@ -111,7 +113,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         }
         SpecificDatumWriter<T> writer = writers.computeIfAbsent(schema,
             s -> new SpecificDatumWriter<>(s, SpecificData.getForClass(data.getClass())));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
         byte[] header = new byte[WireFormat.HEADER_SIZE];
         WireFormat.writeHeader(header, id);
         out.write(header, 0, header.length);
@@ -123,6 +125,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             throw new SerializationException("Cannot serialize " + data.getClass().getName() + " for topic '"
                 + topic + "': the record does not match its schema: " + e.getMessage(), e);
         }
-        return out.toByteArray();
+        byte[] bytes = out.toByteArray();
+        sizeHint = Math.max(64, bytes.length + bytes.length / 8);
+        return bytes;
     }
 }
