@@ -93,7 +93,10 @@ class ActivationOracleTest {
                 clipInputs("Clip-13 ReLU6 from Constant nodes", 13, 0f, 6f, true),
                 clipInputs("Clip-13 ReLU6 from initializers", 13, 0f, 6f, false),
                 clipInputs("Clip-13 no bounds", 13, null, null, false),
-                clipInputs("Clip-13 min equals max", 13, 0.5f, 0.5f, false));
+                clipInputs("Clip-13 min equals max", 13, 0.5f, 0.5f, false),
+                // ONNX's reference is numpy.clip: min(max(x, min), max), so every value becomes max.
+                // (Clip-6 with min > max has no oracle: ONNX Runtime refuses such a node.)
+                clipInputs("Clip-13 min greater than max", 13, 1f, -1f, false));
     }
 
     @ParameterizedTest(name = "{0}")

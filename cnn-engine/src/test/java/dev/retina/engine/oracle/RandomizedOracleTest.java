@@ -22,9 +22,10 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Seeded random configurations of Conv, MaxPool, AveragePool, Gemm and MatMul against ONNX Runtime: odd sizes and
- * attribute combinations nobody would write by hand (1-pixel inputs, kernels as large as the padded input, strides
- * beyond the kernel, uneven groups). The configuration is printed in the test name, so a failure is reproducible.
+ * Seeded random configurations of Conv, MaxPool, AveragePool, Gemm, MatMul and broadcasting arithmetic against ONNX
+ * Runtime: odd sizes and attribute combinations nobody would write by hand (1-pixel inputs, kernels as large as the
+ * padded input, strides beyond the kernel, uneven groups, rank-5 broadcasts). The configuration is printed in the test
+ * name, so a failure is reproducible.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RandomizedOracleTest {
@@ -226,6 +227,32 @@ class RandomizedOracleTest {
         }).filter(c -> broadcastable(c));
     }
 
+    /** Add/Sub/Mul/Div on random broadcast-compatible shapes of rank 0 to 5. */
+    static Stream<OracleCase> broadcastCases() {
+        SplittableRandom r = new SplittableRandom(166);
+        String[] ops = {"Add", "Sub", "Mul", "Div"};
+        return IntStream.range(0, CASES_PER_OP).mapToObj(i -> {
+            int rank = between(r, 1, 5);
+            int[] full = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                full[d] = between(r, 1, 5);
+            }
+            int[] a = broadcastPartner(r, full);
+            int[] b = broadcastPartner(r, full);
+            String op = ops[i % ops.length];
+            OnnxGraphBuilder g = OnnxGraphBuilder.create("broadcast", 13);
+            g.input("a", a);
+            g.input("b", b);
+            g.node(op, List.of("a", "b"), "y");
+            g.output("y");
+            Map<String, Tensor> inputs = new LinkedHashMap<>();
+            inputs.put("a", OracleHarness.awayFromZero(8000 + i, 0.5, 2, a));
+            inputs.put("b", OracleHarness.awayFromZero(9000 + i, 0.5, 2, b));
+            String name = String.format("%s #%d %s with %s", op, i, Arrays.toString(a), Arrays.toString(b));
+            return new OracleCase(name, g.build(), inputs);
+        });
+    }
+
     private static int[] randomBatch(SplittableRandom r) {
         int rank = r.nextInt(3);
         int[] dims = new int[rank];
@@ -270,7 +297,7 @@ class RandomizedOracleTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"convCases", "maxPoolCases", "averagePoolCases", "gemmCases", "matMulCases"})
+    @MethodSource({"convCases", "maxPoolCases", "averagePoolCases", "gemmCases", "matMulCases", "broadcastCases"})
     void matchesOnnxRuntime(OracleCase c) {
         oracle.check(c.name(), c.model(), c.inputs());
     }

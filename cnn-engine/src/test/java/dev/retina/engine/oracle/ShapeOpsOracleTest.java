@@ -237,9 +237,69 @@ class ShapeOpsOracleTest {
         return OracleCase.of("Dropout with unused mask output (opset 13)", g.build(), "x", OracleHarness.normal(90, X));
     }
 
+    /** A graph on x [batch, 6, 4, 5] with a dynamic batch; {@code body} returns the value exposed as y. */
+    private static OracleCase exportIdiom(String name, int opset,
+                                          java.util.function.BiFunction<NetworkBuilder, String, String> body) {
+        NetworkBuilder net = new NetworkBuilder(OnnxGraphBuilder.create("idiom", opset), 91);
+        String x = net.graph().input("x", -1, 6, 4, 5);
+        net.graph().node("Identity", List.of(body.apply(net, x)), "y");
+        net.graph().output("y");
+        return OracleCase.of(name + " (opset " + opset + ")", net.graph().build(), "x", OracleHarness.normal(92, 2, 6, 4, 5));
+    }
+
+    private static String constantInt64(OnnxGraphBuilder g, String name, long[] values, int... dims) {
+        return g.node("Constant", List.of(), Attr.tensor("value", OnnxTensors.int64s(name, values, g.encoding(), dims)));
+    }
+
+    /** Further shapes of PyTorch's shape arithmetic and layout idioms. */
+    static Stream<OracleCase> exportIdiomCases() {
+        return Stream.of(
+                exportIdiom("Reshape to Constant value_ints [0,-1]", 13, (n, x) -> n.graph().node("Reshape",
+                        List.of(x, n.graph().node("Constant", List.of(), Attr.ints("value_ints", 0, -1))))),
+                exportIdiom("Gather with 1-D index [0] then Concat", 13, (n, x) -> {
+                    OnnxGraphBuilder g = n.graph();
+                    String batch = g.node("Gather", List.of(g.node("Shape", List.of(x)),
+                            constantInt64(g, "i", new long[] {0}, 1)), Attr.i("axis", 0));
+                    return g.node("Reshape", List.of(x, g.node("Concat",
+                            List.of(batch, constantInt64(g, "rest", new long[] {-1}, 1)), Attr.i("axis", 0))));
+                }),
+                exportIdiom("Gather with negative index -4 (the batch)", 13, (n, x) -> {
+                    OnnxGraphBuilder g = n.graph();
+                    String batch = g.node("Gather", List.of(g.node("Shape", List.of(x)),
+                            constantInt64(g, "i", new long[] {-4})), Attr.i("axis", 0));
+                    return g.node("Reshape", List.of(x, g.node("Concat",
+                            List.of(n.unsqueeze(batch, 0), constantInt64(g, "rest", new long[] {-1}, 1)),
+                            Attr.i("axis", 0))));
+                }),
+                exportIdiom("Shape-15 start 0 end 1 then Concat", 15, (n, x) -> {
+                    OnnxGraphBuilder g = n.graph();
+                    String batch = g.node("Shape", List.of(x), Attr.i("start", 0), Attr.i("end", 1));
+                    return g.node("Reshape", List.of(x, g.node("Concat",
+                            List.of(batch, constantInt64(g, "rest", new long[] {-1}, 1)), Attr.i("axis", 0))));
+                }),
+                exportIdiom("Shape-15 start -3 (trailing dims)", 15, (n, x) -> {
+                    OnnxGraphBuilder g = n.graph();
+                    String tail = g.node("Shape", List.of(x), Attr.i("start", -3));
+                    return g.node("Reshape", List.of(x, g.node("Concat",
+                            List.of(constantInt64(g, "lead", new long[] {-1}, 1), tail), Attr.i("axis", 0))));
+                }),
+                exportIdiom("Unsqueeze axes from a Constant node", 13, (n, x) -> n.graph().node("Unsqueeze",
+                        List.of(x, constantInt64(n.graph(), "axes", new long[] {1}, 1)))),
+                exportIdiom("GlobalAveragePool then Squeeze [2,3] then Gemm", 13, (n, x) -> n.linear(
+                        n.graph().node("Squeeze", List.of(n.globalAveragePool(x), n.graph().int64s("axes", 2, 3))), 6, 4)),
+                exportIdiom("GlobalAveragePool then Squeeze [2,3] (opset 11)", 11, (n, x) ->
+                        n.graph().node("Squeeze", List.of(n.globalAveragePool(x)), Attr.ints("axes", 2, 3))),
+                exportIdiom("channel shuffle via rank-5 Reshape/Transpose", 13, (n, x) -> {
+                    OnnxGraphBuilder g = n.graph();
+                    String grouped = n.reshape(x, 0, 2, 3, 4, 5);
+                    String shuffled = g.node("Transpose", List.of(grouped), Attr.ints("perm", 0, 2, 1, 3, 4));
+                    return n.reshape(shuffled, 0, -1, 4, 5);
+                }));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource({"concatCases", "flattenCases", "reshapeCases", "transposeCases", "squeezeCases",
-        "shapePatternCases", "constantCases", "passThroughCases"})
+        "shapePatternCases", "constantCases", "passThroughCases", "exportIdiomCases"})
     void matchesOnnxRuntime(OracleCase c) {
         oracle.check(c.name(), c.model(), c.inputs());
     }
