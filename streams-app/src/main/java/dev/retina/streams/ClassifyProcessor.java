@@ -57,7 +57,7 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
             throw new PipelineException(ErrorReason.DESERIALIZATION, Stage.DESERIALIZE,
                 "expected an ImageRecord value, found a null value (tombstone)");
         }
-        Classification c = classifier.classify(bytes(image.getData()));
+        Classification c = classifier.classify(bytes(image.getData()), image.getContentType());
         Instant now = clock.instant();
         RecordMetadata position = context.recordMetadata().orElse(null);
         Lineage lineage = position == null

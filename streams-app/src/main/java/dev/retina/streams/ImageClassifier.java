@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import dev.retina.engine.image.DecodedImage;
 import dev.retina.engine.image.ImageDecodeException;
 import dev.retina.engine.image.ImageDecoder;
+import dev.retina.engine.image.ImageFileFormat;
 import dev.retina.engine.model.Prediction;
 import dev.retina.engine.model.Scores;
 import dev.retina.engine.tensor.Tensor;
@@ -55,11 +56,21 @@ public final class ImageClassifier {
     }
 
     /**
-     * Classifies {@code image}, the bytes of a JPEG, PNG, GIF or BMP file.
+     * Classifies {@code image}, the bytes of a JPEG, PNG, GIF or BMP file, without a declared content type.
      *
      * @throws PipelineException with the reason and stage of the failure
      */
     public Classification classify(byte[] image) {
+        return classify(image, null);
+    }
+
+    /**
+     * Classifies {@code image}; when {@code contentType} names one of the four formats, the file signature must be
+     * that format (a mismatch is UNSUPPORTED_FORMAT: the producer and the bytes disagree about what this is).
+     *
+     * @throws PipelineException with the reason and stage of the failure
+     */
+    public Classification classify(byte[] image, String contentType) {
         ServingModel serving;
         try {
             serving = model.current();
@@ -67,6 +78,7 @@ public final class ImageClassifier {
             throw new PipelineException(ErrorReason.MODEL_UNAVAILABLE, Stage.MODEL, e.getMessage(), e);
         }
         long start = System.nanoTime();
+        checkContentType(image, contentType);
         DecodedImage decoded;
         try {
             decoded = decoder.decode(image);
@@ -91,6 +103,18 @@ public final class ImageClassifier {
         List<Prediction> predictions = postprocess(serving, output);
         return new Classification(serving.identity(), predictions, (decodedAt - start) / 1e6,
             (inferred - decodedAt) / 1e6, decoded.width(), decoded.height());
+    }
+
+    private static void checkContentType(byte[] image, String contentType) {
+        ImageFileFormat declared = ContentTypes.declared(contentType).orElse(null);
+        if (declared == null) {
+            return;
+        }
+        ImageFileFormat found = ImageFileFormat.detect(image).orElse(null);
+        if (found != null && found != declared) {
+            throw new PipelineException(ErrorReason.UNSUPPORTED_FORMAT, Stage.DECODE, "content type '" + contentType
+                + "' declares " + declared + " but the " + image.length + " bytes have a " + found + " signature");
+        }
     }
 
     private Tensor infer(ServingModel serving, Tensor input) {

@@ -211,6 +211,32 @@ class InferenceTopologyTest {
     }
 
     @Test
+    void contentTypeThatContradictsTheSignatureIsUnsupported() {
+        try (TopologyFixture f = fixture(colors)) {
+            byte[] value = f.serialize(TopologyFixture.image("img-jpg", ColorModelPackage.png(8, 8, RED), null,
+                "image/jpeg"));
+            f.pipe(key("k-jpg"), value, T0);
+            DeadLetter letter = single(f, key("k-jpg"), value);
+            assertThat(letter.getReason()).isEqualTo(ErrorReason.UNSUPPORTED_FORMAT);
+            assertThat(letter.getStage()).isEqualTo("decode");
+            assertThat(letter.getMessage()).contains("'image/jpeg' declares JPEG").contains("PNG signature");
+        }
+    }
+
+    @Test
+    void contentTypeNamingNoImageFormatIsLeftToTheSignature() {
+        try (TopologyFixture f = fixture(colors)) {
+            f.pipe(key("k-any"), f.serialize(TopologyFixture.image("img-any", ColorModelPackage.png(8, 8, GREEN),
+                null, "application/octet-stream")), T0);
+            f.pipe(key("k-param"), f.serialize(TopologyFixture.image("img-param", ColorModelPackage.png(8, 8, BLUE),
+                null, "IMAGE/PNG; q=1")), T0);
+            assertThat(f.deadLetters()).isEmpty();
+            assertThat(f.results()).extracting(r -> r.value().getTopK().get(0).getLabel())
+                .containsExactly("green", "blue");
+        }
+    }
+
+    @Test
     void emptyImageBytesAreCorrupt() {
         DeadLetter letter = imageDeadLetter(colors, new byte[0], Map.of());
         assertThat(letter.getReason()).isEqualTo(ErrorReason.CORRUPT_IMAGE);
@@ -367,7 +393,7 @@ class InferenceTopologyTest {
     void processingDeadLetterCarriesTheUnmodifiedInputBytes() {
         try (TopologyFixture f = fixture(colors)) {
             byte[] value = f.serialize(TopologyFixture.image("img-x", "GIF87a-but-not-really".getBytes(
-                StandardCharsets.US_ASCII), "cat"));
+                StandardCharsets.US_ASCII), "cat", "image/gif"));
             f.pipe(key("k-x"), value, T0);
             DeadLetter letter = single(f, key("k-x"), value);
             assertThat(letter.getReason()).isEqualTo(ErrorReason.CORRUPT_IMAGE);

@@ -72,11 +72,16 @@ final class TopologyFixture implements AutoCloseable {
 
     /** An ImageRecord for {@code data}, labelled with {@code label} (may be null). */
     static ImageRecord image(String id, byte[] data, String label) {
+        return image(id, data, label, "image/png");
+    }
+
+    /** An ImageRecord for {@code data} with the given content type. */
+    static ImageRecord image(String id, byte[] data, String label, String contentType) {
         return ImageRecord.newBuilder()
             .setImageId(id)
             .setSource("test-camera")
             .setCapturedAt(NOW.minusSeconds(60))
-            .setContentType("image/png")
+            .setContentType(contentType)
             .setData(ByteBuffer.wrap(data))
             .setLabel(label)
             .setMetadata(Map.of("file", id + ".png"))
