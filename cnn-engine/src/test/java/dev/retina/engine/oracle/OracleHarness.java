@@ -111,12 +111,20 @@ final class OracleHarness implements AutoCloseable {
      */
     List<TensorComparison> check(String label, byte[] model, Map<String, Tensor> inputs, double tolerance) {
         Map<String, HostTensor> expected = runOrt(model, inputs);
+        Map<String, float[]> inputCopies = new LinkedHashMap<>();
+        inputs.forEach((name, t) -> inputCopies.put(name, t.data().clone()));
         List<TensorComparison> comparisons = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Kernels kernels : kernelSets) {
             String run = kernelSets.size() == 1 ? label : label + " [" + kernels.name() + " kernels]";
             Map<String, Tensor> actual = runEngine(model, inputs, kernels);
             compare(run, expected, actual, tolerance, comparisons, failures);
+            // The engine must treat the caller's input tensors as read-only.
+            inputCopies.forEach((name, copy) -> {
+                if (!Arrays.equals(copy, inputs.get(name).data())) {
+                    failures.add(run + ": the engine modified input '" + name + "'");
+                }
+            });
         }
         if (!failures.isEmpty()) {
             fail(label + " differs from ONNX Runtime:\n  " + String.join("\n  ", failures));

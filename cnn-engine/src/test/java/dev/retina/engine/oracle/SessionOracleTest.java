@@ -47,6 +47,28 @@ class SessionOracleTest {
         }
     }
 
+    /** A caller may keep a result while it makes more calls: outputs must not be views of reused engine buffers. */
+    @Test
+    void resultsStayValidAfterLaterRunsAndInputsAreNotModified() {
+        byte[] model = OnnxNetworks.leNet(13, TensorEncoding.RAW_DATA, 145);
+        try (Engine engine = Engine.create(); Session session = engine.newSession(OnnxImporter.load(model))) {
+            List<Tensor> inputs = new ArrayList<>();
+            List<float[]> inputCopies = new ArrayList<>();
+            List<Tensor> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Tensor input = OracleHarness.normal(146 + i, 2, 1, 28, 28);
+                inputs.add(input);
+                inputCopies.add(input.data().clone());
+                results.add(session.run(input));
+            }
+            for (int i = 0; i < inputs.size(); i++) {
+                assertThat(inputs.get(i).data()).as("input %d after the runs", i).containsExactly(inputCopies.get(i));
+                Map<String, HostTensor> expected = OracleHarness.runOrt(model, Map.of(OnnxNetworks.INPUT, inputs.get(i)));
+                assertMatches("LeNet result " + i + " kept across later runs", expected, results.get(i));
+            }
+        }
+    }
+
     @Test
     void concurrentCallersEachGetTheirOwnResult() throws Exception {
         byte[] model = OnnxNetworks.mobileNetV2(13, TensorEncoding.RAW_DATA, 143);
