@@ -58,7 +58,11 @@ public final class InferCommand implements Callable<Integer> {
              Session session = engine.newSession(loaded)) {
             y = session.run(x);
         }
-        Npy.write(y, output);
+        try {
+            Npy.write(y, output);
+        } catch (IOException e) {
+            throw new IOException("--output: cannot write " + output + " (" + e + ")", e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("output " + loaded.outputs().get(0).name() + " " + y.shape() + " -> " + output);
         out.flush();

@@ -98,6 +98,17 @@ class InferCommandTest {
     }
 
     @Test
+    void anUnwritableOutputNamesThePath() throws IOException {
+        Path model = Files.write(dir.resolve("m.onnx"), EngineCommandFixtures.tinyClassifier());
+        Path input = dir.resolve("x.npy");
+        Npy.write(Tensor.of(Shape.of(1, 3, 4, 4), new float[48]), input);
+        Path output = dir.resolve("no-such-dir").resolve("y.npy");
+        Run r = run("infer", "--model", model.toString(), "--input", input.toString(), "--output", output.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--output: cannot write " + output);
+    }
+
+    @Test
     void anInvalidModelIsALoadError() throws IOException {
         Path model = Files.writeString(dir.resolve("bad.onnx"), "not a model");
         Path input = dir.resolve("x.npy");
