@@ -152,6 +152,27 @@ class GraphFormOracleTest {
     }
 
     @Test
+    void defaultDomainSpelledAiOnnx() {
+        // "ai.onnx" and "" name the same default operator set; some tools write the long form.
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("ai_onnx", 13);
+        byte[] plain = smallNet(g);
+        ai.onnx.proto.OnnxMl.ModelProto proto;
+        try {
+            proto = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(plain);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+        ai.onnx.proto.OnnxMl.ModelProto.Builder b = proto.toBuilder();
+        b.setOpsetImport(0, b.getOpsetImport(0).toBuilder().setDomain("ai.onnx"));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder graph = b.getGraphBuilder();
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            graph.setNode(i, graph.getNode(i).toBuilder().setDomain("ai.onnx"));
+        }
+        oracle.check("GraphForm default domain written as ai.onnx", b.build().toByteArray(), "x",
+                OracleHarness.normal(138, 1, 3, 12, 12));
+    }
+
+    @Test
     void graphInputPassedStraightToAnOutput() {
         OnnxGraphBuilder g = OnnxGraphBuilder.create("passthrough", 13);
         g.input("x", 2, 3);

@@ -110,6 +110,28 @@ class LoadErrorOracleTest {
     }
 
     @Test
+    void doubleWeightsAreRejectedByBoth() {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("bad", 13);
+        g.input("x", 1, 3, 8, 8);
+        ai.onnx.proto.OnnxMl.TensorProto.Builder w = ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName("w")
+                .setDataType(ai.onnx.proto.OnnxMl.TensorProto.DataType.DOUBLE_VALUE).addAllDims(List.of(4L, 3L, 3L, 3L));
+        for (int i = 0; i < 4 * 3 * 9; i++) {
+            w.addDoubleData(0.01 * i);
+        }
+        g.initializer(w.build());
+        g.node("Conv", List.of("x", "w"), "y", Attr.ints("kernel_shape", 3, 3));
+        g.output("y");
+        byte[] model = g.build();
+
+        assertThat(OrtReference.loadError(model)).as("ONNX Runtime's verdict").isNotNull();
+        assertThatThrownBy(() -> OnnxImporter.load(model))
+                .isInstanceOf(ModelLoadException.class)
+                .satisfies(e -> assertThat(((ModelLoadException) e).reason())
+                        .isEqualTo(ModelLoadException.Reason.UNSUPPORTED_DATA_TYPE))
+                .hasMessageContaining("w");
+    }
+
+    @Test
     void operatorFromAnotherDomainIsRejected() {
         OnnxGraphBuilder g = OnnxGraphBuilder.create("bad", 13);
         g.input("x", 1, 3, 8, 8);
