@@ -26,7 +26,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * releases the engine. {@code main} and the command line only parse arguments and call {@link #start(AppConfig)}.
  *
  * <p>A stream thread that dies (for example because the schema registry is unreachable, which the exception
- * handlers treat as a failure rather than bad data) is replaced, and the new thread resumes from the last commit.
+ * handlers treat as a failure rather than bad data) is replaced after a growing delay, and the new thread resumes
+ * from the last commit ({@link ThreadFailurePolicy}).
  */
 public final class StreamsAppRunner implements AutoCloseable {
 
@@ -100,11 +100,7 @@ public final class StreamsAppRunner implements AutoCloseable {
             }
             KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
             StreamsAppRunner app = new StreamsAppRunner(config, streams, owned);
-            streams.setUncaughtExceptionHandler(e -> {
-                LOG.error("A stream thread of {} failed; replacing it (it resumes from the last commit)",
-                    config.instanceId(), e);
-                return StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
+            streams.setUncaughtExceptionHandler(ThreadFailurePolicy.systemDefault(config.instanceId()));
             streams.setStateListener((now, before) -> {
                 LOG.info("Kafka Streams {} -> {} (instance {})", before, now, config.instanceId());
                 if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
