@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Map;
@@ -23,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Models are built once per class (ResNet-18's weights alone are 47 MB).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class NetworkOracleTest {
     static final String HEAVY = "heavy";
@@ -103,6 +101,49 @@ class NetworkOracleTest {
     void resNet18Opset9TypedWeightsSingleImage() {
         byte[] model = OnnxNetworks.resNet18(9, TensorEncoding.TYPED_FIELD, 7);
         oracle.check("ResNet-18 1x3x224x224 (opset 9, float_data)", model, OnnxNetworks.INPUT, images(1));
+    }
+
+    /**
+     * What {@code retina inspect} reports, checked independently: inputs/outputs with the dynamic batch as -1, operator
+     * counts and float parameter counts recomputed from the file, and MACs per image against hand-computed (LeNet) and
+     * published torchvision figures (ResNet-18 1.814 G, MobileNetV2 0.301 G, SqueezeNet 1.1 0.349 G; within 1%).
+     */
+    @Test
+    void modelMetadataMatchesTheFile() throws Exception {
+        byte[] leNet = OnnxNetworks.leNet(13, TensorEncoding.RAW_DATA, 4);
+        // LeNet: conv1 6*24*24*1*25 + conv2 16*8*8*6*25 + fc 256*120 + 120*84 + 84*10.
+        assertMetadata(leNet, new int[] {-1, 1, 28, 28}, new int[] {-1, 10}, 281_640, 0);
+        assertMetadata(resNet18, new int[] {-1, 3, 224, 224}, new int[] {-1, 1000}, 1_814_000_000L, 0.01);
+        assertMetadata(mobileNetV2, new int[] {-1, 3, 224, 224}, new int[] {-1, 1000}, 300_800_000L, 0.01);
+        assertMetadata(squeezeNet, new int[] {-1, 3, 224, 224}, new int[] {-1, 1000}, 349_000_000L, 0.01);
+    }
+
+    private static void assertMetadata(byte[] bytes, int[] input, int[] output, long macs, double macTolerance)
+            throws Exception {
+        ai.onnx.proto.OnnxMl.GraphProto graph = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(bytes).getGraph();
+        Map<String, Integer> ops = new java.util.TreeMap<>();
+        graph.getNodeList().forEach(n -> ops.merge(n.getOpType(), 1, Integer::sum));
+        long params = graph.getInitializerList().stream()
+                .filter(t -> t.getDataType() == ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+                .mapToLong(t -> t.getDimsList().stream().reduce(1L, Math::multiplyExact))
+                .sum();
+
+        dev.retina.engine.graph.Model model = dev.retina.engine.onnx.OnnxImporter.load(bytes);
+        String name = graph.getName();
+        assertThat(model.inputs()).as("%s inputs", name).singleElement().satisfies(v -> {
+            assertThat(v.name()).isEqualTo(OnnxNetworks.INPUT);
+            assertThat(v.shape().dims()).containsExactly(input);
+        });
+        assertThat(model.outputs()).as("%s outputs", name).singleElement().satisfies(v -> {
+            assertThat(v.name()).isEqualTo(OnnxNetworks.OUTPUT);
+            assertThat(v.shape().dims()).containsExactly(output);
+        });
+        assertThat(model.operatorCounts()).as("%s operator counts", name).containsExactlyInAnyOrderEntriesOf(ops);
+        assertThat(model.parameterCount()).as("%s parameters", name).isEqualTo(params);
+        assertThat((double) model.macsPerImage()).as("%s MACs per image", name)
+                .isCloseTo(macs, org.assertj.core.data.Percentage.withPercentage(macTolerance * 100));
+        System.out.printf("[oracle-metadata] %s params=%d macsPerImage=%d ops=%s%n", name, model.parameterCount(),
+                model.macsPerImage(), model.operatorCounts());
     }
 
     /** The engine contract: results do not depend on the thread count (max abs diff <= 1e-6). */
