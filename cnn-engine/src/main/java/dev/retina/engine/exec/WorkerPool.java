@@ -5,6 +5,7 @@ import dev.retina.engine.kernel.ComputeContext.RangeBody;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,7 +54,11 @@ final class WorkerPool implements AutoCloseable {
             int chunk = c;
             int from = (int) ((long) n * c / chunks);
             int to = (int) ((long) n * (c + 1) / chunks);
-            forked[c - 1] = pool.submit(() -> body.run(chunk, from, to));
+            try {
+                forked[c - 1] = pool.submit(() -> body.run(chunk, from, to));
+            } catch (RejectedExecutionException e) {
+                throw new InferenceException(InferenceException.Reason.CLOSED, "the engine is closed", e);
+            }
         }
         Throwable failure = null;
         try {

@@ -71,6 +71,10 @@ final class PlanCompiler {
                 checkSize(node, s);
             }
             List<Value> folded = fold(op, inValues, outShapes);
+            if (folded == null && op.runtimeInputs().length == 0) {
+                throw new ModelLoadException(Reason.INVALID_MODEL, node.describe()
+                        + ": expected its value to be computable at load time, found it depends on run-time data");
+            }
             if (folded != null) {
                 for (int i = 0; i < node.outputs().size(); i++) {
                     define(node.outputs().get(i), outShapes.get(i), folded.get(i));
