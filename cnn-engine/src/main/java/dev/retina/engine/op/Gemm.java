@@ -115,8 +115,9 @@ public final class Gemm implements Op {
             // Y^T (N x M): element (j, i) stored at i * n + j.
             ctx.kernels().gemm(packedBt, a, 0, aRs, aCs, m, y, 0, 1, n, ep, cc);
         } else {
+            // Run-time B: plain product into scratch (this op runs outside any parallel chunk).
             float[] b = inputs[1];
-            float[] product = new float[m * n];
+            float[] product = cc.scratch(0, m * n);
             ctx.kernels().matmul(a, 0, transA ? 1 : k, transA ? m : 1, b, 0, transB ? 1 : n, transB ? k : 1,
                     product, 0, m, n, k);
             for (int i = 0; i < m; i++) {
