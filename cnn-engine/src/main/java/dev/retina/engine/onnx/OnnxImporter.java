@@ -21,6 +21,7 @@ import dev.retina.engine.kernel.Activation;
 import dev.retina.engine.kernel.KernelProvider;
 import dev.retina.engine.kernel.Kernels;
 import dev.retina.engine.op.Attributes;
+import dev.retina.engine.op.Operators;
 import dev.retina.engine.tensor.Shape;
 import dev.retina.engine.tensor.Value;
 import java.io.IOException;
@@ -219,6 +220,10 @@ public final class OnnxImporter {
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new ModelLoadException(Reason.UNSUPPORTED_OPERATOR, describe + ": domain '" + n.getDomain()
                     + "' is not supported; expected the default ONNX domain");
+        }
+        if (!Operators.isSupported(n.getOpType())) {
+            throw new ModelLoadException(Reason.UNSUPPORTED_OPERATOR, describe + ": unknown operator; supported are "
+                    + Operators.supported());
         }
         Map<String, Object> attributes = new HashMap<>();
         for (AttributeProto a : n.getAttributeList()) {

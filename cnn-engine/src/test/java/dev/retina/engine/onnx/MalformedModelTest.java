@@ -66,6 +66,17 @@ class MalformedModelTest {
     }
 
     @Test
+    void controlFlowIsAnUnknownOperatorNotAnAttributeProblem() {
+        var proto = new TestModelBuilder(13).input("x", 1).node("Relu", "x", "y").output("y").proto().toBuilder();
+        proto.getGraphBuilder().addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("If").setName("branch")
+                .addInput("x").addOutput("z")
+                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("then_branch")
+                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.GRAPH)
+                        .setG(ai.onnx.proto.OnnxMl.GraphProto.getDefaultInstance())));
+        assertFails(proto.build().toByteArray(), Reason.UNSUPPORTED_OPERATOR, "node 'branch' (If)", "unknown operator");
+    }
+
+    @Test
     void foreignDomain() {
         TestModelBuilder b = new TestModelBuilder(13).input("x", 1, 4).node("Relu", "x", "y").output("y");
         var proto = b.proto().toBuilder();
