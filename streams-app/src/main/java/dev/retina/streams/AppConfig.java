@@ -81,6 +81,8 @@ public final class AppConfig {
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
     public static final String TOPICS_CREATE = "topics.create";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
 
     /** Prefix of Kafka client and Streams settings passed through. */
     public static final String KAFKA_PREFIX = "kafka.";
@@ -169,7 +171,11 @@ public final class AppConfig {
             }
         }, Importance.LOW, "Replication factor of topics the application creates; -1 uses the broker's default.")
         .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
-            "Create missing topics at start (true) or only check that they exist (false).");
+            "Create missing topics at start (true) or only check that they exist (false).")
+        .define(HTTP_HOST, Type.STRING, "0.0.0.0", NON_BLANK, Importance.LOW,
+            "Address of the health and metrics endpoint (/health, /ready, /metrics).")
+        .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+            "Port of the health and metrics endpoint; 0 picks a free port, -1 disables it.");
 
     /** Where a setting's value came from, for messages. */
     public enum Source {
@@ -482,6 +488,16 @@ public final class AppConfig {
 
     public boolean createTopics() {
         return (Boolean) values.get(TOPICS_CREATE);
+    }
+
+    public String httpHost() {
+        return (String) values.get(HTTP_HOST);
+    }
+
+    /** Port of the health and metrics endpoint: 0 for any free port, empty when disabled (-1). */
+    public Optional<Integer> httpPort() {
+        int port = (Integer) values.get(HTTP_PORT);
+        return port < 0 ? Optional.empty() : Optional.of(port);
     }
 
     /** Kafka settings passed through ({@code kafka.} prefix removed, plain security keys as given), sorted by key. */

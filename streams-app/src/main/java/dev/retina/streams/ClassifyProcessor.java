@@ -16,6 +16,7 @@ import dev.retina.schemas.avro.Prediction;
 import dev.retina.schemas.avro.Timings;
 import dev.retina.streams.errors.PipelineException;
 import dev.retina.streams.errors.Stage;
+import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.streams.model.ModelIdentity;
 
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -36,13 +37,16 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
     private final String instanceId;
     private final String inputTopic;
     private final Clock clock;
+    private final PipelineMetrics metrics;
     private FixedKeyProcessorContext<byte[], ClassificationResult> context;
 
-    ClassifyProcessor(ImageClassifier classifier, String instanceId, String inputTopic, Clock clock) {
+    ClassifyProcessor(ImageClassifier classifier, String instanceId, String inputTopic, Clock clock,
+                      PipelineMetrics metrics) {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.inputTopic = Objects.requireNonNull(inputTopic, "inputTopic");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
@@ -81,6 +85,8 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
             .setGroundTruthLabel(image.getLabel())
             .build();
         context.forward(record.withValue(result));
+        metrics.modelServed(id);
+        metrics.classified(id, c.decodeMillis(), c.inferenceMillis(), endToEnd);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

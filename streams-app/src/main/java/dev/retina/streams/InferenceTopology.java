@@ -6,6 +6,9 @@ import java.util.Objects;
 import dev.retina.schemas.avro.ClassificationResult;
 import dev.retina.schemas.avro.ImageRecord;
 import dev.retina.schemas.registry.AvroSerde;
+import dev.retina.streams.metrics.PipelineMetrics;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -38,10 +41,17 @@ public final class InferenceTopology {
     private InferenceTopology() {
     }
 
-    /** Adds the classification pipeline to {@code builder}. */
+    /** Adds the classification pipeline to {@code builder}, with metrics kept in a registry of their own. */
     public static void build(StreamsBuilder builder, AppConfig config, ImageClassifier classifier, Clock clock) {
+        build(builder, config, classifier, clock, new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId()));
+    }
+
+    /** Adds the classification pipeline to {@code builder}, counting results and stage times in {@code metrics}. */
+    public static void build(StreamsBuilder builder, AppConfig config, ImageClassifier classifier, Clock clock,
+                             PipelineMetrics metrics) {
         Objects.requireNonNull(classifier, "classifier");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(metrics, "metrics");
         AvroSerde<ImageRecord> images = new AvroSerde<>(ImageRecord.class);
         images.configure(config.registrySettings(), false);
         AvroSerde<ClassificationResult> results = new AvroSerde<>(ClassificationResult.class);
@@ -49,14 +59,14 @@ public final class InferenceTopology {
         String instanceId = config.instanceId();
         String input = config.inputTopic();
         builder.stream(input, Consumed.with(Serdes.ByteArray(), images).withName(SOURCE))
-            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock), Named.as(CLASSIFY))
+            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock, metrics), Named.as(CLASSIFY))
             .to(config.outputTopic(), Produced.with(Serdes.ByteArray(), results).withName(SINK));
     }
 
     /** The topology alone, with the system clock. */
-    public static Topology topology(AppConfig config, ImageClassifier classifier) {
+    public static Topology topology(AppConfig config, ImageClassifier classifier, PipelineMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        build(builder, config, classifier, Clock.systemUTC());
+        build(builder, config, classifier, Clock.systemUTC(), metrics);
         return builder.build();
     }
 }

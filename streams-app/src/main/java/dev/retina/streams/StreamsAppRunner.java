@@ -17,7 +17,10 @@ import dev.retina.streams.errors.DeadLetterDeserializationHandler;
 import dev.retina.streams.errors.DeadLetterProcessingHandler;
 import dev.retina.streams.errors.DeadLetterWriter;
 import dev.retina.streams.model.FixedModel;
+import dev.retina.streams.metrics.HealthServer;
+import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.streams.model.LiveModel;
+import dev.retina.streams.model.ModelUnavailableException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -47,12 +50,18 @@ public final class StreamsAppRunner implements AutoCloseable {
 
     private final AppConfig config;
     private final KafkaStreams streams;
+    private final LiveModel model;
+    private final PipelineMetrics metrics;
     private final Deque<AutoCloseable> owned;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile HealthServer http;
 
-    private StreamsAppRunner(AppConfig config, KafkaStreams streams, Deque<AutoCloseable> owned) {
+    private StreamsAppRunner(AppConfig config, KafkaStreams streams, LiveModel model, PipelineMetrics metrics,
+                             Deque<AutoCloseable> owned) {
         this.config = config;
         this.streams = streams;
+        this.model = model;
+        this.metrics = metrics;
         this.owned = owned;
     }
 
@@ -91,15 +100,19 @@ public final class StreamsAppRunner implements AutoCloseable {
             LOG.info("config {}", line);
         }
         try {
+            PipelineMetrics metrics = PipelineMetrics.prometheus(config.instanceId());
+            owned.push(metrics);
             InferenceRunner runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
             owned.push(runner);
             ImageClassifier classifier = ImageClassifier.create(config, model, runner);
-            Topology topology = InferenceTopology.topology(config, classifier);
+            Topology topology = InferenceTopology.topology(config, classifier, metrics);
             try (Admin admin = Admin.create(adminProperties(config))) {
                 TopicSetup.ensure(admin, config, wantedTopics(config));
             }
-            KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
-            StreamsAppRunner app = new StreamsAppRunner(config, streams, owned);
+            KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config, metrics));
+            StreamsAppRunner app = new StreamsAppRunner(config, streams, model, metrics, owned);
+            metrics.bind(streams);
+            metrics.modelServed(model.current().identity());
             streams.setUncaughtExceptionHandler(ThreadFailurePolicy.systemDefault(config.instanceId()));
             streams.setStateListener((now, before) -> {
                 LOG.info("Kafka Streams {} -> {} (instance {})", before, now, config.instanceId());
@@ -108,6 +121,10 @@ public final class StreamsAppRunner implements AutoCloseable {
                 }
             });
             streams.start();
+            if (config.httpPort().isPresent()) {
+                app.http = HealthServer.start(config.httpHost(), config.httpPort().get(), app.probe(),
+                    metrics::scrape);
+            }
             LOG.info("Classifying {} -> {} (dead letters to {}) with model {} as instance {}", config.inputTopic(),
                 config.outputTopic(), config.dlqTopic(), model.current().identity(), config.instanceId());
             return app;
@@ -123,6 +140,11 @@ public final class StreamsAppRunner implements AutoCloseable {
      * registry settings for the serdes and handlers, and a producer request size that fits the largest image.
      */
     public static Properties streamsProperties(AppConfig config) {
+        return streamsProperties(config, null);
+    }
+
+    /** As {@link #streamsProperties(AppConfig)}, handing {@code metrics} (may be null) to the exception handlers. */
+    public static Properties streamsProperties(AppConfig config, PipelineMetrics metrics) {
         Properties props = new Properties();
         props.putAll(config.kafkaSettings());
         props.putAll(config.registrySettings());
@@ -135,6 +157,9 @@ public final class StreamsAppRunner implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         props.put(DeadLetterWriter.DLQ_TOPIC_CONFIG, config.dlqTopic());
         props.put(DeadLetterWriter.INSTANCE_ID_CONFIG, config.instanceId());
+        if (metrics != null) {
+            props.put(PipelineMetrics.CONFIG_KEY, metrics);
+        }
         String requestSize = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         if (!props.containsKey(requestSize) && !props.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
             // A dead letter carries the whole original image: the producer must accept the largest allowed one.
@@ -180,6 +205,62 @@ public final class StreamsAppRunner implements AutoCloseable {
         return streams.state();
     }
 
+    /** Counters and timers of the pipeline, and the Prometheus exposition. */
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port of the health and metrics endpoint, or -1 when it is disabled. */
+    public int httpPort() {
+        HealthServer server = http;
+        return server == null ? -1 : server.port();
+    }
+
+    /** Liveness: Kafka Streams has not failed or stopped. */
+    public boolean isLive() {
+        KafkaStreams.State s = streams.state();
+        return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.PENDING_ERROR
+            && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_SHUTDOWN;
+    }
+
+    /** Readiness: Kafka Streams is RUNNING and a model is loaded. */
+    public boolean isReady() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        try {
+            model.current();
+            return true;
+        } catch (ModelUnavailableException e) {
+            return false;
+        }
+    }
+
+    private HealthServer.Probe probe() {
+        return new HealthServer.Probe() {
+            @Override
+            public boolean live() {
+                return isLive();
+            }
+
+            @Override
+            public boolean ready() {
+                return isReady();
+            }
+
+            @Override
+            public String detail() {
+                String served;
+                try {
+                    served = model.current().identity().toString();
+                } catch (ModelUnavailableException e) {
+                    served = "no model";
+                }
+                return "streams " + streams.state() + ", model " + served + ", instance " + config.instanceId();
+            }
+        };
+    }
+
     /** The running Kafka Streams instance, for metrics and health checks. */
     public KafkaStreams streams() {
         return streams;
@@ -197,6 +278,10 @@ public final class StreamsAppRunner implements AutoCloseable {
 
     /** Stops gracefully, waiting up to {@code timeout} for Kafka Streams, then releases the model and engine. */
     public void close(Duration timeout) {
+        HealthServer server = http;
+        if (server != null) {
+            server.close();
+        }
         boolean clean = streams.close(timeout);
         if (!clean) {
             LOG.warn("Kafka Streams did not stop within {}", timeout);

@@ -51,6 +51,9 @@ class AppConfigTest {
         assertThat(c.topicPartitions()).isEqualTo(3);
         assertThat(c.topicReplicationFactor()).isEmpty();
         assertThat(c.createTopics()).isTrue();
+        assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(c.httpPort()).contains(8080);
+        assertThat(AppConfig.of(Map.of(AppConfig.HTTP_PORT, "-1")).httpPort()).isEmpty();
         assertThat(c.kafkaSettings()).isEmpty();
         assertThat(c.registrySettings()).containsExactly(Map.entry("schema.registry.url", "http://localhost:8081"));
         assertThat(c.source(AppConfig.TOP_K)).isEqualTo(AppConfig.Source.DEFAULT);

@@ -136,6 +136,9 @@ class InferenceTopologyTest {
             assertThat(first.getGroundTruthLabel()).isEqualTo("red");
             assertThat(results.get(1).value().getGroundTruthLabel()).isNull();
             assertThat(results.get(0).timestamp()).isEqualTo(T0.toEpochMilli());
+            assertThat(f.metrics.classifiedBy(colors.current().identity())).isEqualTo(3.0);
+            assertThat(f.metrics.registry().get("retina.stage").tag("stage", "end_to_end").timer().count())
+                .isEqualTo(3);
         }
     }
 
@@ -437,6 +440,7 @@ class InferenceTopologyTest {
         assertThat(letter.getOriginalTimestamp()).isEqualTo(T0);
         assertThat(letter.getInstanceId()).isEqualTo("test-instance");
         assertThat(letter.getMessage()).isNotBlank();
+        assertThat(f.metrics.deadLetters(letter.getReason())).as("dead letters counted").isEqualTo(1.0);
         return letter;
     }
 

@@ -12,6 +12,7 @@ import dev.retina.engine.model.ModelPackageException;
 import dev.retina.streams.errors.DeadLetterDeserializationHandler;
 import dev.retina.streams.errors.DeadLetterProcessingHandler;
 import dev.retina.streams.errors.DeadLetterWriter;
+import dev.retina.streams.metrics.PipelineMetrics;
 
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,16 @@ class StreamsAppRunnerTest {
         // Kafka Streams accepts the whole map.
         assertThat(new StreamsConfig(p).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
             .isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void metricsReachTheHandlersThroughTheConfiguration() {
+        AppConfig config = AppConfig.of(Map.of());
+        try (PipelineMetrics metrics = PipelineMetrics.prometheus("node-1")) {
+            assertThat(StreamsAppRunner.streamsProperties(config, metrics)).containsEntry(PipelineMetrics.CONFIG_KEY,
+                metrics);
+            assertThat(StreamsAppRunner.streamsProperties(config)).doesNotContainKey(PipelineMetrics.CONFIG_KEY);
+        }
     }
 
     @Test

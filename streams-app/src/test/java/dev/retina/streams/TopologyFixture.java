@@ -15,7 +15,10 @@ import dev.retina.schemas.avro.ImageRecord;
 import dev.retina.schemas.registry.AvroDeserializer;
 import dev.retina.schemas.registry.AvroSerializer;
 import dev.retina.schemas.registry.SchemaRegistryClient;
+import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.streams.model.LiveModel;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -39,6 +42,7 @@ final class TopologyFixture implements AutoCloseable {
     final AppConfig config;
     final TopologyTestDriver driver;
     final InferenceRunner runner;
+    final PipelineMetrics metrics;
     private final AvroSerializer<ImageRecord> imageSerializer;
     private final TestInputTopic<byte[], byte[]> input;
     private final TestOutputTopic<byte[], ClassificationResult> results;
@@ -58,8 +62,9 @@ final class TopologyFixture implements AutoCloseable {
         this.runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
         ImageClassifier classifier = ImageClassifier.create(config, model, runner);
         StreamsBuilder builder = new StreamsBuilder();
-        InferenceTopology.build(builder, config, classifier, Clock.fixed(NOW, ZoneOffset.UTC));
-        this.driver = new TopologyTestDriver(builder.build(), StreamsAppRunner.streamsProperties(config));
+        this.metrics = new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId());
+        InferenceTopology.build(builder, config, classifier, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
+        this.driver = new TopologyTestDriver(builder.build(), StreamsAppRunner.streamsProperties(config, metrics));
         SchemaRegistryClient client = SchemaRegistryClient.forUrl(registryUrl);
         this.imageSerializer = new AvroSerializer<>(client, false);
         this.input = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(),

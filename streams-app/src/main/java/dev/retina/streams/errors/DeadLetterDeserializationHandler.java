@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
+import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.schemas.registry.SchemaRegistryException;
 import dev.retina.schemas.registry.WireFormatException;
 
@@ -29,15 +30,18 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
     private DeadLetterWriter writer;
+    private PipelineMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.writer = DeadLetterWriter.fromConfig(configs);
+        this.metrics = configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m ? m : null;
     }
 
-    /** For tests and embedding: a handler with a ready writer. */
-    public void configureWith(DeadLetterWriter deadLetterWriter) {
+    /** For tests and embedding: a handler with a ready writer and optional metrics (null for none). */
+    public void configureWith(DeadLetterWriter deadLetterWriter, PipelineMetrics pipelineMetrics) {
         this.writer = deadLetterWriter;
+        this.metrics = pipelineMetrics;
     }
 
     @Override
@@ -62,6 +66,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 List.of(writer.record(letter, record.key()));
             LOG.warn("Dead-lettered {}-{}@{} to {}: DESERIALIZATION at deserialize: {}", record.topic(),
                 record.partition(), record.offset(), writer.topic(), message);
+            if (metrics != null) {
+                metrics.deadLettered(ErrorReason.DESERIALIZATION);
+            }
             return Response.resume(out);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the dead letter for {}-{}@{} to {}; failing the task instead of dropping the "

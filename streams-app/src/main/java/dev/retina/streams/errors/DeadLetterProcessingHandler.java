@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
+import dev.retina.streams.metrics.PipelineMetrics;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -28,15 +29,18 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
     private DeadLetterWriter writer;
+    private PipelineMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.writer = DeadLetterWriter.fromConfig(configs);
+        this.metrics = configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m ? m : null;
     }
 
-    /** For tests and embedding: a handler with a ready writer. */
-    public void configureWith(DeadLetterWriter deadLetterWriter) {
+    /** For tests and embedding: a handler with a ready writer and optional metrics (null for none). */
+    public void configureWith(DeadLetterWriter deadLetterWriter, PipelineMetrics pipelineMetrics) {
         this.writer = deadLetterWriter;
+        this.metrics = pipelineMetrics;
     }
 
     @Override
@@ -58,6 +62,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             List<ProducerRecord<byte[], byte[]>> out = List.of(writer.record(letter, context.sourceRawKey()));
             LOG.warn("Dead-lettered {}-{}@{} to {}: {} at {}: {}", context.topic(), context.partition(),
                 context.offset(), writer.topic(), reason, stage, message);
+            if (metrics != null) {
+                metrics.deadLettered(reason);
+            }
             return Response.resume(out);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the dead letter for {}-{}@{} to {}; failing the task instead of dropping the "

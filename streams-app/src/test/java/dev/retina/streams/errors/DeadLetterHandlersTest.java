@@ -79,7 +79,7 @@ class DeadLetterHandlersTest {
     void wireFormatFailureIsDeadLetteredAndProcessingResumes() {
         Recording recording = new Recording();
         DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
-        handler.configureWith(writer(recording));
+        handler.configureWith(writer(recording), null);
         WireFormatException bad = new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, 9,
             "the registry has no schema with id 9");
         DeserializationExceptionHandler.Response response = handler.handleError(context(), consumerRecord(), bad);
@@ -106,7 +106,7 @@ class DeadLetterHandlersTest {
     void registryOutageFailsInsteadOfDeadLettering() {
         Recording recording = new Recording();
         DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
-        handler.configureWith(writer(recording));
+        handler.configureWith(writer(recording), null);
         SerializationException outage = new SerializationException("Cannot fetch writer schema 9",
             new SchemaRegistryException(SchemaRegistryException.Reason.UNREACHABLE, -1, -1, "connection refused"));
         DeserializationExceptionHandler.Response response = handler.handleError(context(), consumerRecord(), outage);
@@ -121,13 +121,13 @@ class DeadLetterHandlersTest {
             throw new SerializationException("registry down");
         };
         DeadLetterDeserializationHandler deser = new DeadLetterDeserializationHandler();
-        deser.configureWith(writer(down));
+        deser.configureWith(writer(down), null);
         assertThat(deser.handleError(context(), consumerRecord(), new WireFormatException(
             WireFormatException.Reason.BAD_MAGIC, -1, "x")).result())
             .isEqualTo(DeserializationExceptionHandler.Result.FAIL);
 
         DeadLetterProcessingHandler proc = new DeadLetterProcessingHandler();
-        proc.configureWith(writer(down));
+        proc.configureWith(writer(down), null);
         ProcessingExceptionHandler.Response response = proc.handleError(context(), new Record<>("k", "v", 0L),
             new PipelineException(ErrorReason.CORRUPT_IMAGE, Stage.DECODE, "bad"));
         assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
@@ -138,7 +138,7 @@ class DeadLetterHandlersTest {
     void processingFailureKeepsReasonStageAndCauseClass() {
         Recording recording = new Recording();
         DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
-        handler.configureWith(writer(recording));
+        handler.configureWith(writer(recording), null);
         ImageDecodeException cause = new ImageDecodeException(ImageDecodeException.Reason.IMAGE_TOO_LARGE, "big");
         ProcessingExceptionHandler.Response response = handler.handleError(context(), new Record<>("k", "v", 0L),
             new PipelineException(ErrorReasons.of(cause), Stage.DECODE, cause.getMessage(), cause));
