@@ -2,8 +2,8 @@ package dev.retina.engine.kernel;
 
 /**
  * The reference kernels: plain loops written to be read and checked by hand, and the oracle for the
- * fast kernels. Convolution and GEMM run on the calling thread; the memory-bound kernels (pooling,
- * elementwise) split over planes or elements, which does not change any result.
+ * fast kernels. Work is split only over independent outputs (conv output planes, GEMM rows, pooling
+ * planes, elements), so every value is computed exactly as on one thread.
  */
 public class ScalarKernels implements Kernels {
 
@@ -21,40 +21,45 @@ public class ScalarKernels implements Kernels {
     @Override
     public void conv2d(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                        ComputeContext ctx) {
+        // Output planes (n, o) are independent; each is computed exactly as on one thread.
+        ctx.parallelFor(batch * g.outChannels(), (chunk, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                convPlane(g, w, act, in, out, plane / g.outChannels(), plane % g.outChannels());
+            }
+        });
+    }
+
+    /** One output plane: {@code out[n, o, :, :]}. */
+    private static void convPlane(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int n,
+                                  int o) {
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
         int icg = g.inPerGroup();
-        int ocg = g.outPerGroup();
         int kSize = g.kernelH() * g.kernelW();
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < g.outChannels(); o++) {
-                int firstIn = (o / ocg) * icg;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        float acc = 0f;
-                        for (int ic = 0; ic < icg; ic++) {
-                            int inBase = (n * g.inChannels() + firstIn + ic) * inPlane;
-                            int wBase = (o * icg + ic) * kSize;
-                            for (int kh = 0; kh < g.kernelH(); kh++) {
-                                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
-                                if (ih < 0 || ih >= g.inH()) {
-                                    continue;
-                                }
-                                for (int kw = 0; kw < g.kernelW(); kw++) {
-                                    int iw = ow * g.strideW() - g.padLeft() + kw * g.dilationW();
-                                    if (iw >= 0 && iw < g.inW()) {
-                                        acc += in[inBase + ih * g.inW() + iw]
-                                                * w.weights()[wBase + kh * g.kernelW() + kw];
-                                    }
-                                }
+        int firstIn = (o / g.outPerGroup()) * icg;
+        for (int oh = 0; oh < g.outH(); oh++) {
+            for (int ow = 0; ow < g.outW(); ow++) {
+                float acc = 0f;
+                for (int ic = 0; ic < icg; ic++) {
+                    int inBase = (n * g.inChannels() + firstIn + ic) * inPlane;
+                    int wBase = (o * icg + ic) * kSize;
+                    for (int kh = 0; kh < g.kernelH(); kh++) {
+                        int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
+                        if (ih < 0 || ih >= g.inH()) {
+                            continue;
+                        }
+                        for (int kw = 0; kw < g.kernelW(); kw++) {
+                            int iw = ow * g.strideW() - g.padLeft() + kw * g.dilationW();
+                            if (iw >= 0 && iw < g.inW()) {
+                                acc += in[inBase + ih * g.inW() + iw] * w.weights()[wBase + kh * g.kernelW() + kw];
                             }
                         }
-                        if (w.bias() != null) {
-                            acc += w.bias()[o];
-                        }
-                        out[(n * g.outChannels() + o) * outPlane + oh * g.outW() + ow] = act.apply(acc);
                     }
                 }
+                if (w.bias() != null) {
+                    acc += w.bias()[o];
+                }
+                out[(n * g.outChannels() + o) * outPlane + oh * g.outW() + ow] = act.apply(acc);
             }
         }
     }
@@ -76,16 +81,18 @@ public class ScalarKernels implements Kernels {
                      ComputeContext ctx) {
         float[] am = requireRowMajor(a);
         int k = a.cols();
-        for (int i = 0; i < a.rows(); i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    acc += am[i * k + p] * b[bOff + p * bRowStride + j * bColStride];
+        ctx.parallelFor(a.rows(), (chunk, from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int j = 0; j < n; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        acc += am[i * k + p] * b[bOff + p * bRowStride + j * bColStride];
+                    }
+                    int ci = cOff + i * cRowStride + j * cColStride;
+                    c[ci] = epilogue.finish(i, acc, c[ci]);
                 }
-                int ci = cOff + i * cRowStride + j * cColStride;
-                c[ci] = epilogue.finish(i, acc, c[ci]);
             }
-        }
+        });
     }
 
     private static float[] requireRowMajor(PackedMatrix a) {

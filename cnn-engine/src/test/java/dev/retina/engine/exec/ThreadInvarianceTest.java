@@ -3,6 +3,8 @@ package dev.retina.engine.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.retina.engine.graph.Model;
+import dev.retina.engine.kernel.KernelProvider;
+import dev.retina.engine.onnx.ImportLimits;
 import dev.retina.engine.onnx.OnnxImporter;
 import dev.retina.engine.onnx.TestModelBuilder;
 import dev.retina.engine.tensor.Shape;
@@ -24,19 +26,25 @@ class ThreadInvarianceTest {
 
     @Test
     void resultsAreBitIdenticalForOneTwoAndFourThreads() {
-        for (byte[] net : List.of(TestNets.lenet(), TestNets.residual())) {
-            Model model = OnnxImporter.load(net);
-            Shape shape = model.inputs().get(0).shape().withDim(0, 5);
-            Tensor x = Tensor.of(shape, TestModelBuilder.random(7, (int) shape.size(), 1f));
-            float[] reference = null;
-            for (int threads : new int[] {1, 2, 4}) {
-                try (Engine engine = Engine.create(threads); Session s = engine.newSession(model)) {
-                    float[] y = s.run(x).data();
-                    if (reference == null) {
-                        reference = y;
-                    } else {
-                        assertThat(y).as("%d threads vs 1 thread", threads).containsExactly(reference);
-                    }
+        for (String kernels : List.of("fast", "scalar")) {
+            for (byte[] net : List.of(TestNets.lenet(), TestNets.residual())) {
+                assertThreadCountInvariant(OnnxImporter.load(net, ImportLimits.defaults(), KernelProvider.byName(kernels)),
+                        kernels);
+            }
+        }
+    }
+
+    private static void assertThreadCountInvariant(Model model, String kernels) {
+        Shape shape = model.inputs().get(0).shape().withDim(0, 5);
+        Tensor x = Tensor.of(shape, TestModelBuilder.random(7, (int) shape.size(), 1f));
+        float[] reference = null;
+        for (int threads : new int[] {1, 2, 4}) {
+            try (Engine engine = Engine.create(threads); Session s = engine.newSession(model)) {
+                float[] y = s.run(x).data();
+                if (reference == null) {
+                    reference = y;
+                } else {
+                    assertThat(y).as("%s kernels, %d threads vs 1 thread", kernels, threads).containsExactly(reference);
                 }
             }
         }
