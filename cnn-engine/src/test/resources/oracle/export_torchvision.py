@@ -10,8 +10,9 @@ BatchNorm affine parameters are randomised and the running statistics are learne
 batches, so activations and logits stay O(1) and the comparison means something (torchvision's
 fresh mobilenet_v2 otherwise outputs values around 1e-9).
 
-Each torchvision model is exported twice: as PyTorch exports it by default (BatchNorm folded into
-Conv) and with BatchNormalization nodes kept (suffix _bn). A LeNet-style net exercises the
+Each torchvision model is exported as PyTorch exports it by default (BatchNorm folded into Conv),
+with BatchNormalization nodes kept (suffix _bn), and at further opsets (suffix _opsetN: opset 9 and
+10 forms such as Clip with attributes, up to opset 17). A LeNet-style net exercises the
 Shape/Gather/Unsqueeze/Concat/Reshape pattern of x.view(x.size(0), -1).
 """
 import sys
@@ -65,14 +66,16 @@ def export(model, example, path, opset, **kwargs):
 
 def main(out):
     torch.manual_seed(0)
-    for name, ctor, opset in [("resnet18", torchvision.models.resnet18, 13),
-                              ("mobilenet_v2", torchvision.models.mobilenet_v2, 14),
-                              ("squeezenet1_1", torchvision.models.squeezenet1_1, 13)]:
+    for name, ctor, opset, other_opsets in [("resnet18", torchvision.models.resnet18, 13, [9, 17]),
+                                            ("mobilenet_v2", torchvision.models.mobilenet_v2, 14, [10]),
+                                            ("squeezenet1_1", torchvision.models.squeezenet1_1, 13, [11])]:
         model = realistic(ctor(weights=None))
         example = torch.randn(1, 3, 224, 224)
         export(model, example, f"{out}/{name}.onnx", opset)
         export(model, example, f"{out}/{name}_bn.onnx", opset,
                training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+        for other in other_opsets:
+            export(model, example, f"{out}/{name}_opset{other}.onnx", other)
     export(LeNet().eval(), torch.randn(1, 1, 28, 28), f"{out}/lenet.onnx", 13)
 
 
