@@ -4,17 +4,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the classification application: {@code StreamsApp [CONFIG_FILE]}. Settings come from the file,
- * then {@code RETINA_*} environment variables (see {@link AppConfig}). Stops gracefully on SIGTERM / Ctrl-C.
- * Exit codes: 0 after a clean stop, 1 when Kafka Streams stopped in ERROR, 2 for a configuration or start-up error.
+ * then {@code RETINA_*} environment variables (see {@link AppConfig}).
+ *
+ * <p>SIGTERM and SIGINT close the application gracefully (records in flight finished, offsets committed, at most
+ * {@link #CLOSE_TIMEOUT}). Exit codes: 0 after a clean stop, 1 when Kafka Streams stopped in ERROR, 2 for a
+ * configuration or start-up error.
  */
 public final class StreamsApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
     private StreamsApp() {
     }
@@ -35,13 +40,15 @@ public final class StreamsApp {
             return;
         }
         StreamsAppRunner running = app;
-        Thread hook = new Thread(() -> running.close(Duration.ofSeconds(60)), "retina-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        TerminationSignals.install(() -> running.close(CLOSE_TIMEOUT));
+        // Still needed when the JVM is stopped some other way (System.exit elsewhere, a signal we do not handle).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.close(CLOSE_TIMEOUT), "retina-shutdown"));
         running.awaitStopped();
-        boolean failed = running.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR;
+        boolean failed = running.state() == KafkaStreams.State.ERROR;
+        running.close(CLOSE_TIMEOUT);
         if (failed) {
             LOG.error("Kafka Streams stopped in state ERROR");
-            System.exit(1);
         }
+        System.exit(failed ? 1 : 0);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.retina.engine.exec.Engine;
 import dev.retina.streams.errors.DeadLetterDeserializationHandler;
@@ -54,6 +55,7 @@ public final class StreamsAppRunner implements AutoCloseable {
     private final PipelineMetrics metrics;
     private final Deque<AutoCloseable> owned;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile HealthServer http;
 
     private StreamsAppRunner(AppConfig config, KafkaStreams streams, LiveModel model, PipelineMetrics metrics,
@@ -276,8 +278,14 @@ public final class StreamsAppRunner implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops gracefully, waiting up to {@code timeout} for Kafka Streams, then releases the model and engine. */
+    /**
+     * Stops gracefully, waiting up to {@code timeout} for Kafka Streams, then releases the model and engine. Only the
+     * first call does anything; later ones (a signal handler and a shutdown hook racing) return at once.
+     */
     public void close(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         HealthServer server = http;
         if (server != null) {
             server.close();

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * Streams read them ({@link ErrorHandlerContext#sourceRawKey()}, {@link ErrorHandlerContext#sourceRawValue()}), and
  * is written in the same transaction as the input offset.
  *
- * <p>When the dead letter cannot be written (e.g. the schema registry is down) the handler answers FAIL: the task
- * stops and the record is processed again after the thread restarts, instead of being dropped.
+ * <p>When the dead letter cannot be written (e.g. the schema registry is down), or the stream thread was interrupted
+ * while waiting for the record's inference (shutdown), the handler answers FAIL: the task stops and the record is
+ * processed again after the thread restarts, instead of being dropped or wrongly dead-lettered.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -45,6 +46,12 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (interrupted(exception)) {
+            // The thread is being stopped mid-record: the record is fine and is processed again after a restart.
+            LOG.warn("Interrupted while processing {}-{}@{}; failing the task so the record is processed again",
+                context.topic(), context.partition(), context.offset());
+            return Response.fail();
+        }
         PipelineException pipeline = pipelineCause(exception);
         ErrorReason reason = pipeline != null ? pipeline.reason() : ErrorReason.UNKNOWN;
         Stage stage = pipeline != null ? pipeline.stage() : Stage.PROCESS;
@@ -71,6 +78,15 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                 + "record", context.topic(), context.partition(), context.offset(), writer.topic(), e);
             return Response.fail();
         }
+    }
+
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static PipelineException pipelineCause(Throwable e) {

@@ -17,6 +17,9 @@ import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
 import dev.retina.schemas.registry.SchemaRegistryException;
 import dev.retina.schemas.registry.WireFormatException;
+import dev.retina.streams.metrics.PipelineMetrics;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -135,10 +138,22 @@ class DeadLetterHandlersTest {
     }
 
     @Test
-    void processingFailureKeepsReasonStageAndCauseClass() {
+    void interruptionIsNotDeadLettered() {
         Recording recording = new Recording();
         DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
         handler.configureWith(writer(recording), null);
+        ProcessingExceptionHandler.Response response = handler.handleError(context(), new Record<>("k", "v", 0L),
+            new IllegalStateException("interrupted while waiting for inference", new InterruptedException()));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(recording.letters).isEmpty();
+    }
+
+    @Test
+    void processingFailureKeepsReasonStageAndCauseClass() {
+        Recording recording = new Recording();
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), "node-1");
+        handler.configureWith(writer(recording), metrics);
         ImageDecodeException cause = new ImageDecodeException(ImageDecodeException.Reason.IMAGE_TOO_LARGE, "big");
         ProcessingExceptionHandler.Response response = handler.handleError(context(), new Record<>("k", "v", 0L),
             new PipelineException(ErrorReasons.of(cause), Stage.DECODE, cause.getMessage(), cause));
@@ -147,6 +162,7 @@ class DeadLetterHandlersTest {
             .satisfies(r -> assertThat(r.key()).isEqualTo(KEY));
         DeadLetter letter = recording.letters.get(0);
         assertThat(letter.getReason()).isEqualTo(ErrorReason.IMAGE_TOO_LARGE);
+        assertThat(metrics.deadLetters(ErrorReason.IMAGE_TOO_LARGE)).isEqualTo(1.0);
         assertThat(letter.getStage()).isEqualTo("decode");
         assertThat(letter.getExceptionClass()).isEqualTo(ImageDecodeException.class.getName());
         assertThat(bytes(letter.getOriginalKey())).isEqualTo(KEY);
