@@ -64,7 +64,8 @@ final class StatsReader {
     }
 
     String readString(String what) {
-        int len = readCount(what + " length", buf.length - pos);
+        int len = readCount(what + " length", Integer.MAX_VALUE);
+        need(len, what);
         String s = new String(buf, pos, len, StandardCharsets.UTF_8);
         pos += len;
         return s;
