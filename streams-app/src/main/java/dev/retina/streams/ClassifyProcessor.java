@@ -25,20 +25,21 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Turns each ImageRecord into its ClassificationResult, keeping the record key and timestamp. Failures propagate
+ * Classifies each ImageRecord and forwards a {@link ClassifiedImage} (input, classification, ClassificationResult),
+ * keeping the record key and timestamp. Failures propagate
  * as {@link PipelineException} to the processing exception handler, which dead-letters the record.
  *
  * <p>End-to-end time runs from the input record's timestamp to the moment the result is built; a producer clock
  * ahead of this instance's would make it negative, so it is reported as 0 then.
  */
-final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, ClassificationResult> {
+final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, ClassifiedImage> {
 
     private final ImageClassifier classifier;
     private final String instanceId;
     private final String inputTopic;
     private final Clock clock;
     private final PipelineMetrics metrics;
-    private FixedKeyProcessorContext<byte[], ClassificationResult> context;
+    private FixedKeyProcessorContext<byte[], ClassifiedImage> context;
 
     ClassifyProcessor(ImageClassifier classifier, String instanceId, String inputTopic, Clock clock,
                       PipelineMetrics metrics) {
@@ -50,7 +51,7 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<byte[], ClassificationResult> processorContext) {
+    public void init(FixedKeyProcessorContext<byte[], ClassifiedImage> processorContext) {
         this.context = processorContext;
     }
 
@@ -84,7 +85,7 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
             .setClassifiedAt(now)
             .setGroundTruthLabel(image.getLabel())
             .build();
-        context.forward(record.withValue(result));
+        context.forward(record.withValue(new ClassifiedImage(image, c, result)));
         metrics.modelServed(id);
         metrics.classified(id, c.decodeMillis(), c.inferenceMillis(), endToEnd);
     }

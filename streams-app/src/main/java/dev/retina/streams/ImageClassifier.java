@@ -100,9 +100,11 @@ public final class ImageClassifier {
         long decodedAt = System.nanoTime();
         Tensor output = infer(serving, input);
         long inferred = System.nanoTime();
-        List<Prediction> predictions = postprocess(serving, output);
-        return new Classification(serving.identity(), predictions, (decodedAt - start) / 1e6,
-            (inferred - decodedAt) / 1e6, decoded.width(), decoded.height());
+        double[] probabilities = probabilities(serving, output);
+        List<Prediction> predictions = Scores.topK(probabilities, serving.labels(), topK);
+        double[] luma = lumaMeanAndStd(decoded);
+        return new Classification(serving.identity(), predictions, probabilities, (decodedAt - start) / 1e6,
+            (inferred - decodedAt) / 1e6, decoded.width(), decoded.height(), luma[0], luma[1]);
     }
 
     private static void checkContentType(byte[] image, String contentType) {
@@ -138,7 +140,23 @@ public final class ImageClassifier {
         }
     }
 
-    private List<Prediction> postprocess(ServingModel serving, Tensor output) {
+    /** Mean and population standard deviation of the ITU-R 601 luma, both in [0, 1]. */
+    static double[] lumaMeanAndStd(DecodedImage image) {
+        byte[] rgb = image.pixels();
+        long n = (long) image.width() * image.height();
+        double sum = 0;
+        double sumSquares = 0;
+        for (int i = 0; i < rgb.length; i += 3) {
+            double y = (0.299 * (rgb[i] & 0xFF) + 0.587 * (rgb[i + 1] & 0xFF) + 0.114 * (rgb[i + 2] & 0xFF)) / 255.0;
+            sum += y;
+            sumSquares += y * y;
+        }
+        double mean = sum / n;
+        double variance = Math.max(0, sumSquares / n - mean * mean);
+        return new double[] {Math.min(1, Math.max(0, mean)), Math.min(1, Math.sqrt(variance))};
+    }
+
+    private double[] probabilities(ServingModel serving, Tensor output) {
         int classes = serving.labels().size();
         float[] scores = output.data();
         long size = output.shape().size();
@@ -152,7 +170,6 @@ public final class ImageClassifier {
                     + "found " + scores[i] + " for class " + i + " ('" + serving.labels().get(i) + "')");
             }
         }
-        double[] probabilities = Scores.probabilities(scores, 0, classes, serving.spec().output());
-        return Scores.topK(probabilities, serving.labels(), topK);
+        return Scores.probabilities(scores, 0, classes, serving.spec().output());
     }
 }

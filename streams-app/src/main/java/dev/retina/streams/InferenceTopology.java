@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * <pre>
  * input.topic (key: bytes as produced, value: Confluent-framed Avro ImageRecord)
  *   → classify (decode → preprocess → infer → top-k; failures go to the processing exception handler)
- *   → output.topic (same key bytes, value: ClassificationResult)
+ *     ─ the returned stream of ClassifiedImage, for later stages to branch off
+ *   → to-result → output.topic (same key bytes, value: ClassificationResult)
  * </pre>
  *
  * <p>Keys are passed through as raw bytes, so whatever the producer chose (image id, source id, any format) comes
@@ -36,19 +38,26 @@ public final class InferenceTopology {
     /** Processor names, stable so that metrics and the topology description stay readable. */
     public static final String SOURCE = "images-source";
     public static final String CLASSIFY = "classify";
+    public static final String TO_RESULT = "to-result";
     public static final String SINK = "classifications-sink";
 
     private InferenceTopology() {
     }
 
     /** Adds the classification pipeline to {@code builder}, with metrics kept in a registry of their own. */
-    public static void build(StreamsBuilder builder, AppConfig config, ImageClassifier classifier, Clock clock) {
-        build(builder, config, classifier, clock, new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId()));
+    public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
+                                                         ImageClassifier classifier, Clock clock) {
+        return build(builder, config, classifier, clock, new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId()));
     }
 
-    /** Adds the classification pipeline to {@code builder}, counting results and stage times in {@code metrics}. */
-    public static void build(StreamsBuilder builder, AppConfig config, ImageClassifier classifier, Clock clock,
-                             PipelineMetrics metrics) {
+    /**
+     * Adds the classification pipeline to {@code builder}, counting results and stage times in {@code metrics}.
+     *
+     * @return the stream of classified images (same keys), for later stages such as window statistics to branch off
+     */
+    public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
+                                                         ImageClassifier classifier, Clock clock,
+                                                         PipelineMetrics metrics) {
         Objects.requireNonNull(classifier, "classifier");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
@@ -58,9 +67,14 @@ public final class InferenceTopology {
         results.configure(config.registrySettings(), false);
         String instanceId = config.instanceId();
         String input = config.inputTopic();
-        builder.stream(input, Consumed.with(Serdes.ByteArray(), images).withName(SOURCE))
-            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock, metrics), Named.as(CLASSIFY))
+        KStream<byte[], ClassifiedImage> classified = builder
+            .stream(input, Consumed.with(Serdes.ByteArray(), images).withName(SOURCE))
+            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock, metrics),
+                Named.as(CLASSIFY));
+        classified
+            .mapValues(ClassifiedImage::result, Named.as(TO_RESULT))
             .to(config.outputTopic(), Produced.with(Serdes.ByteArray(), results).withName(SINK));
+        return classified;
     }
 
     /** The topology alone, with the system clock. */
