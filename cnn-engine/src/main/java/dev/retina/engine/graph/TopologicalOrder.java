@@ -2,13 +2,12 @@ package dev.retina.engine.graph;
 
 import dev.retina.engine.ModelLoadException;
 import dev.retina.engine.ModelLoadException.Reason;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -60,15 +59,14 @@ public final class TopologicalOrder {
                 }
             }
         }
-        Deque<Integer> ready = new ArrayDeque<>();
+        // Ready nodes leave in file order, so the plan reads like the file.
+        PriorityQueue<Integer> queue = new PriorityQueue<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (pending[i] == 0) {
-                ready.add(i);
+                queue.add(i);
             }
         }
         List<Node> order = new ArrayList<>(nodes.size());
-        // A priority by file index keeps the order stable for readable plans.
-        java.util.PriorityQueue<Integer> queue = new java.util.PriorityQueue<>(ready);
         while (!queue.isEmpty()) {
             int i = queue.poll();
             order.add(nodes.get(i));

@@ -15,7 +15,7 @@ public record Activation(Kind kind, float alpha, float beta) {
         NONE,
         /** {@code max(x, 0)}. */
         RELU,
-        /** {@code min(max(x, alpha), beta)}; ReLU6 is Clip(0, 6). */
+        /** {@code min(max(x, alpha), beta)}, so all values are beta if alpha > beta; ReLU6 is Clip(0, 6). */
         CLIP,
         /** {@code x >= 0 ? x : alpha * x}. */
         LEAKY_RELU,
@@ -47,8 +47,9 @@ public record Activation(Kind kind, float alpha, float beta) {
             case RELU:
                 return x > 0f ? x : 0f;
             case CLIP:
-                // NaN passes through, as in ONNX Runtime.
-                return x < alpha ? alpha : (x > beta ? beta : x);
+                // max then min, so min > max gives max (ONNX); NaN passes through, as in ONNX Runtime.
+                float low = x < alpha ? alpha : x;
+                return low > beta ? beta : low;
             case LEAKY_RELU:
                 return x >= 0f ? x : alpha * x;
             case SIGMOID:

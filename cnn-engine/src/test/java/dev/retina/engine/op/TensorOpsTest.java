@@ -111,6 +111,11 @@ class TensorOpsTest {
         byte[] clip13 = new TestModelBuilder(13).input("x", 5).initializer("lo", new float[] {-1}, new int[0])
                 .node("Clip", new String[] {"x", "lo", ""}, new String[] {"y"}).output("y").build();
         assertValues(run(clip13, Shape.of(5), x), Shape.of(5), -1, -0.5f, 0, 3, 8);
+        // min > max: every value becomes max (ONNX: max applied after min).
+        byte[] inverted = new TestModelBuilder(13).input("x", 5).initializer("lo", new float[] {2}, new int[0])
+                .initializer("hi", new float[] {1}, new int[0])
+                .node("Clip", new String[] {"x", "lo", "hi"}, new String[] {"y"}).output("y").build();
+        assertValues(run(inverted, Shape.of(5), x), Shape.of(5), 1, 1, 1, 1, 1);
         byte[] sigmoid = new TestModelBuilder(13).input("x", 1).node("Sigmoid", "x", "y").output("y").build();
         assertValues(run(sigmoid, Shape.of(1), 0f), Shape.of(1), 0.5f);
     }
