@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of the classification application: {@code StreamsApp [CONFIG_FILE]}. Settings come from the file,
- * then {@code RETINA_*} environment variables (see {@link AppConfig}).
+ * Entry point of the classification application: {@code StreamsApp [CONFIG_FILE]} (or the file named by
+ * {@code RETINA_CONFIG}). Settings come from the file, then {@code RETINA_*} environment variables (see
+ * {@link AppConfig}).
  *
  * <p>SIGTERM and SIGINT close the application gracefully (records in flight finished, offsets committed, at most
  * {@link #CLOSE_TIMEOUT}). Exit codes: 0 after a clean stop, 1 when Kafka Streams stopped in ERROR, 2 for a
@@ -20,6 +21,8 @@ public final class StreamsApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+    /** Environment variable naming the configuration file when no argument is given. */
+    static final String CONFIG_ENV = "RETINA_CONFIG";
 
     private StreamsApp() {
     }
@@ -31,7 +34,9 @@ public final class StreamsApp {
         }
         StreamsAppRunner app;
         try {
-            AppConfig config = AppConfig.load(args.length == 1 ? Path.of(args[0]) : null, System.getenv(), Map.of());
+            String file = args.length == 1 ? args[0] : System.getenv(CONFIG_ENV);
+            AppConfig config = AppConfig.load(file == null || file.isBlank() ? null : Path.of(file), System.getenv(),
+                Map.of());
             app = StreamsAppRunner.start(config);
         } catch (RuntimeException e) {
             LOG.error("Cannot start: {}", e.getMessage(), e);

@@ -306,14 +306,14 @@ class InferenceTopologyTest {
             }
             return real.inference().run(input);
         });
-        try (TopologyFixture f = fixture(FixedModel.of(slow, null), Map.of(AppConfig.INFERENCE_TIMEOUT_MS, "300"))) {
+        try (TopologyFixture f = fixture(FixedModel.of(slow, null), Map.of(AppConfig.INFERENCE_TIMEOUT_MS, "1000"))) {
             byte[] value = f.serialize(TopologyFixture.image("img-slow", ColorModelPackage.png(8, 8, RED), null));
             f.pipe(key("k-slow"), value, T0);
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             DeadLetter letter = single(f, key("k-slow"), value);
             assertThat(letter.getReason()).isEqualTo(ErrorReason.TIMEOUT);
             assertThat(letter.getStage()).isEqualTo("infer");
-            assertThat(letter.getMessage()).contains("300 ms");
+            assertThat(letter.getMessage()).contains("1000 ms");
 
             f.pipe(key("k-next"), f.serialize(TopologyFixture.image("img-next", ColorModelPackage.png(8, 8, BLUE),
                 null)), T0);
