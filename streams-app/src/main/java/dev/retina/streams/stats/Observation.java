@@ -3,6 +3,8 @@ package dev.retina.streams.stats;
 import java.util.Arrays;
 import java.util.Objects;
 
+import dev.retina.engine.image.DecodedImage;
+
 /**
  * What the classification step learnt about one image, the input of the window statistics.
  *
@@ -102,6 +104,124 @@ public record Observation(String modelName, String modelVersion, String source, 
             }
         }
         return h;
+    }
+
+    /** A builder; every {@code set...} is required, every {@code opt...} optional, checked on {@link Builder#build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an {@link Observation} from the pieces the classification step has at hand. */
+    public static final class Builder {
+        private String modelName;
+        private String modelVersion;
+        private String source;
+        private Integer top1Index;
+        private String top1Label;
+        private double top1Score;
+        private Double entropy;
+        private Integer width;
+        private int height;
+        private Double brightness;
+        private double contrast;
+        private float[] embedding;
+        private Double endToEndMillis;
+        private double inferenceMillis;
+        private String groundTruthLabel;
+        private Long eventTimeMillis;
+
+        private Builder() {
+        }
+
+        public Builder setModel(String name, String version) {
+            this.modelName = name;
+            this.modelVersion = version;
+            return this;
+        }
+
+        public Builder setSource(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder setTop1(int index, String label, double score) {
+            this.top1Index = index;
+            this.top1Label = label;
+            this.top1Score = score;
+            return this;
+        }
+
+        /** The full class distribution, from which the entropy is computed ({@link #entropyOf}). */
+        public Builder setProbabilities(double[] probabilities) {
+            this.entropy = entropyOf(probabilities);
+            return this;
+        }
+
+        /** The entropy in nats, when the caller has it without the full distribution. */
+        public Builder setEntropy(double entropy) {
+            this.entropy = entropy;
+            return this;
+        }
+
+        public Builder setImage(int width, int height, double brightness, double contrast) {
+            this.width = width;
+            this.height = height;
+            this.brightness = brightness;
+            this.contrast = contrast;
+            return this;
+        }
+
+        /** Size, brightness and contrast of a decoded image (one pass over its pixels, see {@link LumaSummary}). */
+        public Builder setImage(DecodedImage image) {
+            LumaSummary luma = LumaSummary.of(image);
+            return setImage(image.width(), image.height(), luma.brightness(), luma.contrast());
+        }
+
+        public Builder setLatency(double endToEndMillis, double inferenceMillis) {
+            this.endToEndMillis = endToEndMillis;
+            this.inferenceMillis = inferenceMillis;
+            return this;
+        }
+
+        public Builder setEventTime(long epochMillis) {
+            this.eventTimeMillis = epochMillis;
+            return this;
+        }
+
+        public Builder optEmbedding(float[] embedding) {
+            this.embedding = embedding;
+            return this;
+        }
+
+        public Builder optGroundTruth(String label) {
+            this.groundTruthLabel = label;
+            return this;
+        }
+
+        /**
+         * The observation.
+         *
+         * @throws IllegalStateException naming the first required part that was not set
+         * @throws IllegalArgumentException if a value is out of range (see the record components)
+         */
+        public Observation build() {
+            require(modelName != null && modelVersion != null, "setModel");
+            require(source != null, "setSource");
+            require(top1Index != null && top1Label != null, "setTop1");
+            require(entropy != null, "setProbabilities or setEntropy");
+            require(width != null && brightness != null, "setImage");
+            require(endToEndMillis != null, "setLatency");
+            require(eventTimeMillis != null, "setEventTime");
+            return new Observation(modelName, modelVersion, source, top1Index, top1Label, top1Score, entropy, width,
+                height, brightness, contrast, embedding, endToEndMillis, inferenceMillis, groundTruthLabel,
+                eventTimeMillis);
+        }
+
+        private static void require(boolean set, String what) {
+            if (!set) {
+                throw new IllegalStateException("an observation needs " + what + "() before build()");
+            }
+        }
     }
 
     private static void requireUnit(String name, double v) {
