@@ -2,6 +2,7 @@ package dev.retina.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.retina.cli.embedded.EmbeddedKafka;
 import dev.retina.cli.embedded.EmbeddedKafkaException;
@@ -168,6 +169,31 @@ class EmbeddedKafkaIntegrationTest {
             assertThat(own.isRunning(EmbeddedKafka.FIRST_BROKER_ID)).isTrue();
             assertThat(KafkaClients.readFromStart(own.bootstrapServers(), "survivor", 1, new StringDeserializer(),
                     new StringDeserializer(), READ_TIMEOUT)).extracting(ConsumerRecord::value).containsExactly("v");
+        }
+    }
+
+    @Test
+    void ipv6LiteralHostIsBracketedForClients() throws Exception {
+        assumeTrue(ipv6LoopbackAvailable(), "no IPv6 loopback on this machine");
+        try (EmbeddedKafka own = EmbeddedKafka.builder().optHost("::1").start()) {
+            assertThat(own.bootstrapServers()).isEqualTo("[::1]:" + own.brokerPort(EmbeddedKafka.FIRST_BROKER_ID));
+            createTopic(own.bootstrapServers(), "v6", 1);
+            try (KafkaProducer<String, String> producer = KafkaClients.producer(own.bootstrapServers(),
+                    new StringSerializer(), new StringSerializer(), Map.of())) {
+                producer.send(new ProducerRecord<>("v6", "k", "over ipv6")).get();
+            }
+            assertThat(KafkaClients.readFromStart(own.bootstrapServers(), "v6", 1, new StringDeserializer(),
+                    new StringDeserializer(), READ_TIMEOUT)).extracting(ConsumerRecord::value)
+                    .containsExactly("over ipv6");
+        }
+    }
+
+    private static boolean ipv6LoopbackAvailable() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress("::1", 0));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

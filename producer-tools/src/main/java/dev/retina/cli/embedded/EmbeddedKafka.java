@@ -449,8 +449,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         private EmbeddedKafka startIn(Path dir, boolean temporary) {
-            String bindHost = host;
-            String advertised = isWildcard(host) ? localHostName() : host;
+            // Three spellings of one host: plain for binding sockets, as Kafka wants it in listener
+            // URLs (empty = every interface, IPv6 in brackets), and what clients are told to dial.
+            String plain = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            boolean wildcard = plain.equals("0.0.0.0") || plain.equals("::");
+            String bindHost = wildcard ? "0.0.0.0" : plain;
+            String listenerHost = wildcard ? "" : inUrl(plain);
+            String advertised = wildcard ? inUrl(localHostName()) : inUrl(plain);
             boolean combined = dedicatedControllerBrokers == 0;
             int brokerCount = combined ? 1 : dedicatedControllerBrokers;
 
@@ -472,8 +477,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (combined) {
                 Properties p = baseConfig(layout.controllerId(), KafkaNode.Role.COMBINED, dir, voters, replicas, minIsr);
                 int bport = layout.brokerPorts().get(layout.controllerId());
-                p.put("listeners", BROKER_LISTENER + "://" + bindHost + ":" + bport + ","
-                        + CONTROLLER_LISTENER + "://" + bindHost + ":" + layout.controllerPort());
+                p.put("listeners", BROKER_LISTENER + "://" + listenerHost + ":" + bport + ","
+                        + CONTROLLER_LISTENER + "://" + listenerHost + ":" + layout.controllerPort());
                 p.put("advertised.listeners", BROKER_LISTENER + "://" + advertised + ":" + bport);
                 p.putAll(overrides);
                 nodes.put(layout.controllerId(), new KafkaNode(layout.controllerId(), KafkaNode.Role.COMBINED,
@@ -481,14 +486,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             } else {
                 Properties c = baseConfig(layout.controllerId(), KafkaNode.Role.CONTROLLER, dir, voters, replicas,
                         minIsr);
-                c.put("listeners", CONTROLLER_LISTENER + "://" + bindHost + ":" + layout.controllerPort());
+                c.put("listeners", CONTROLLER_LISTENER + "://" + listenerHost + ":" + layout.controllerPort());
                 c.remove("inter.broker.listener.name");
                 c.putAll(overrides);
                 nodes.put(layout.controllerId(), new KafkaNode(layout.controllerId(), KafkaNode.Role.CONTROLLER,
                         nodeDir(dir, layout.controllerId()), c));
                 for (Map.Entry<Integer, Integer> b : layout.brokerPorts().entrySet()) {
                     Properties p = baseConfig(b.getKey(), KafkaNode.Role.BROKER, dir, voters, replicas, minIsr);
-                    p.put("listeners", BROKER_LISTENER + "://" + bindHost + ":" + b.getValue());
+                    p.put("listeners", BROKER_LISTENER + "://" + listenerHost + ":" + b.getValue());
                     p.put("advertised.listeners", BROKER_LISTENER + "://" + advertised + ":" + b.getValue());
                     p.putAll(overrides);
                     nodes.put(b.getKey(), new KafkaNode(b.getKey(), KafkaNode.Role.BROKER,
@@ -592,8 +597,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             return port;
         }
 
-        private static boolean isWildcard(String host) {
-            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        /** An IPv6 literal in brackets, as host:port strings and URLs need it; other hosts unchanged. */
+        private static String inUrl(String host) {
+            return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
         }
 
         private static String localHostName() {
