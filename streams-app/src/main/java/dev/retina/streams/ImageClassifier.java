@@ -11,6 +11,7 @@ import dev.retina.engine.image.ImageDecodeException;
 import dev.retina.engine.image.ImageDecoder;
 import dev.retina.engine.image.ImageFileFormat;
 import dev.retina.engine.model.Prediction;
+import dev.retina.engine.model.PreprocessSpec;
 import dev.retina.engine.model.Scores;
 import dev.retina.engine.tensor.Tensor;
 import dev.retina.schemas.avro.ErrorReason;
@@ -89,6 +90,7 @@ public final class ImageClassifier {
             throw new PipelineException(ErrorReason.CORRUPT_IMAGE, Stage.DECODE,
                 "the image decoder failed on " + image.length + " bytes: " + e, e);
         }
+        checkResizable(serving, decoded);
         Tensor input;
         try {
             input = serving.preprocessor().toTensor(decoded);
@@ -105,6 +107,26 @@ public final class ImageClassifier {
         double[] luma = lumaMeanAndStd(decoded);
         return new Classification(serving.identity(), predictions, probabilities, (decodedAt - start) / 1e6,
             (inferred - decodedAt) / 1e6, decoded.width(), decoded.height(), luma[0], luma[1]);
+    }
+
+    /**
+     * A shorter-side resize scales the longer side by the same factor; for an extreme aspect ratio that side no
+     * longer fits in an int and the resize cannot be expressed. Such images are refused with a clear message.
+     */
+    private static void checkResizable(ServingModel serving, DecodedImage image) {
+        PreprocessSpec spec = serving.spec();
+        if (spec.resize() != PreprocessSpec.ResizePolicy.SHORTER_SIDE) {
+            return;
+        }
+        int shorter = Math.min(image.width(), image.height());
+        int longer = Math.max(image.width(), image.height());
+        long resized = (long) spec.resizeSize() * longer / shorter;
+        if (resized > Integer.MAX_VALUE) {
+            throw new PipelineException(ErrorReason.PREPROCESSING, Stage.PREPROCESS, "cannot preprocess a "
+                + image.width() + "x" + image.height() + " image for " + serving.identity() + ": resizing its shorter "
+                + "side to " + spec.resizeSize() + " would make the longer side " + resized + " pixels; expected "
+                + "an aspect ratio of at most " + (Integer.MAX_VALUE / spec.resizeSize()) + ":1");
+        }
     }
 
     private static void checkContentType(byte[] image, String contentType) {

@@ -270,7 +270,7 @@ class InferenceTopologyTest {
             DeadLetter letter = imageDeadLetter(shorterSide, ColorModelPackage.png(1, 140_000, RED), Map.of());
             assertThat(letter.getReason()).isEqualTo(ErrorReason.PREPROCESSING);
             assertThat(letter.getStage()).isEqualTo("preprocess");
-            assertThat(letter.getMessage()).contains("1x140000");
+            assertThat(letter.getMessage()).contains("1x140000").contains("aspect ratio");
         }
     }
 
