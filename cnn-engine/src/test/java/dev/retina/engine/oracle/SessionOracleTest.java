@@ -69,6 +69,44 @@ class SessionOracleTest {
         }
     }
 
+    /**
+     * Two models in one engine, each called from three threads at once, on a two-worker pool: more callers than
+     * workers must neither deadlock (bounded by the class timeout) nor mix results between sessions.
+     */
+    @Test
+    void twoSessionsShareOneSmallPool() throws Exception {
+        byte[] leNet = OnnxNetworks.leNet(13, TensorEncoding.RAW_DATA, 147);
+        byte[] squeezeNet = OnnxNetworks.squeezeNet11(13, TensorEncoding.RAW_DATA, 148);
+        List<byte[]> models = List.of(leNet, squeezeNet, leNet, squeezeNet, leNet, squeezeNet);
+        List<Tensor> inputs = new ArrayList<>();
+        List<Map<String, HostTensor>> expected = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            Tensor input = models.get(i) == leNet
+                    ? OracleHarness.normal(149 + i, 3, 1, 28, 28)
+                    : OracleHarness.normal(149 + i, 1, 3, 224, 224);
+            inputs.add(input);
+            expected.add(OracleHarness.runOrt(models.get(i), Map.of(OnnxNetworks.INPUT, input)));
+        }
+        ExecutorService callersPool = Executors.newFixedThreadPool(models.size());
+        try (Engine engine = Engine.create(2);
+             Session leNetSession = engine.newSession(OnnxImporter.load(leNet));
+             Session squeezeNetSession = engine.newSession(OnnxImporter.load(squeezeNet))) {
+            List<Future<Tensor>> results = new ArrayList<>();
+            for (int i = 0; i < models.size(); i++) {
+                Session session = models.get(i) == leNet ? leNetSession : squeezeNetSession;
+                Tensor input = inputs.get(i);
+                Callable<Tensor> call = () -> session.run(input);
+                results.add(callersPool.submit(call));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertMatches((models.get(i) == leNet ? "LeNet" : "SqueezeNet") + " shared-pool call " + i,
+                        expected.get(i), results.get(i).get(2, TimeUnit.MINUTES));
+            }
+        } finally {
+            callersPool.shutdownNow();
+        }
+    }
+
     @Test
     void concurrentCallersEachGetTheirOwnResult() throws Exception {
         byte[] model = OnnxNetworks.mobileNetV2(13, TensorEncoding.RAW_DATA, 143);
