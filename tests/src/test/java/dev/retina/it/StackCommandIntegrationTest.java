@@ -1,6 +1,7 @@
 package dev.retina.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.retina.cli.RetinaCli;
 import dev.retina.cli.embedded.DefaultTopics;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,9 +31,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -72,6 +77,7 @@ class StackCommandIntegrationTest {
 
             assertThat(readImages(stack.bootstrap, stack.registryUrl, sent.size()))
                     .containsExactlyInAnyOrderElementsOf(sent);
+            assertTopicSizeLimits(stack.bootstrap);
 
             assertThat(stack.stop()).isZero();
             assertThat(stack.lines()).containsExactly(stack.line);
@@ -155,6 +161,22 @@ class StackCommandIntegrationTest {
             assertThat(Files.readString(stderr)).contains("Stack stopped").doesNotContain("Exception");
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** Images well over Kafka's 1 MiB default fit the images topic, models fit theirs, and beyond is refused. */
+    private static void assertTopicSizeLimits(String bootstrap) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 80 * 1024 * 1024,
+                        ProducerConfig.BUFFER_MEMORY_CONFIG, 160L * 1024 * 1024))) {
+            producer.send(new ProducerRecord<>(DefaultTopics.IMAGES, new byte[10 * 1024 * 1024]))
+                    .get(60, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(DefaultTopics.MODELS, "big-model".getBytes(StandardCharsets.UTF_8),
+                    new byte[40 * 1024 * 1024])).get(60, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(DefaultTopics.IMAGES,
+                    new byte[DefaultTopics.IMAGES_MAX_MESSAGE_BYTES + 1])).get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
         }
     }
 
