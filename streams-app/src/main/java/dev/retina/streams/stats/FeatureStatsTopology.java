@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * The feature-statistics branch of the topology:
  *
  * <pre>
- * observations (any key; timestamp = event time)
+ * observations (any key; timestamp = event time; null values are not observations and are skipped)
  *   → re-keyed by model key "name:version", value a one-observation {@link WindowAggregate}
  *   → repartition topic "&lt;prefix&gt;-by-model" (so each model version's windows live in one task)
  *   → {@link LateObservationGate} (records past the grace period are counted in "&lt;prefix&gt;-late", not dropped silently)
@@ -76,6 +76,7 @@ public final class FeatureStatsTopology {
         long sizeMs = settings.windowSize().toMillis();
         long graceMs = settings.grace().toMillis();
         KStream<String, FeatureStats> stats = observations
+            .filter((key, o) -> o != null, Named.as(prefix + "-non-null"))
             .map((key, o) -> KeyValue.pair(modelKey(o.modelName(), o.modelVersion()),
                 new WindowAggregate(threshold).add(o)), Named.as(prefix + "-key-by-model"))
             .repartition(Repartitioned.<String, WindowAggregate>as(prefix + "-by-model")

@@ -154,6 +154,11 @@ class FeatureStatsTopologyTest {
             assertThat(out.get(0).value.getDrift()).isNotNull(); // window 1 is the reference: compared with itself
             assertThat(out.get(0).value.getDrift().getPsiClass()).isZero();
             assertThat(f.late(KEY)).isZero();
+            // every piece of state is changelogged, so a failed-over instance continues the same windows
+            assertThat(f.driver.producedTopicNames()).contains("stats-test-feature-stats-by-model-repartition",
+                "stats-test-feature-stats-windows-changelog", "stats-test-feature-stats-references-changelog",
+                "stats-test-feature-stats-first-window-changelog",
+                "stats-test-feature-stats-until-window-closes-store-changelog");
         }
     }
 
