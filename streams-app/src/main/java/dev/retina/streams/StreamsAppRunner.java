@@ -101,6 +101,8 @@ public final class StreamsAppRunner implements AutoCloseable {
         for (String line : config.describe()) {
             LOG.info("config {}", line);
         }
+        KafkaStreams streams = null;
+        StreamsAppRunner app = null;
         try {
             PipelineMetrics metrics = PipelineMetrics.prometheus(config.instanceId());
             owned.push(metrics);
@@ -111,26 +113,34 @@ public final class StreamsAppRunner implements AutoCloseable {
             try (Admin admin = Admin.create(adminProperties(config))) {
                 TopicSetup.ensure(admin, config, wantedTopics(config));
             }
-            KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config, metrics));
-            StreamsAppRunner app = new StreamsAppRunner(config, streams, model, metrics, owned);
+            streams = new KafkaStreams(topology, streamsProperties(config, metrics));
+            StreamsAppRunner runnerApp = new StreamsAppRunner(config, streams, model, metrics, owned);
+            app = runnerApp;
             metrics.bind(streams);
             metrics.modelServed(model.current().identity());
             streams.setUncaughtExceptionHandler(ThreadFailurePolicy.systemDefault(config.instanceId()));
             streams.setStateListener((now, before) -> {
                 LOG.info("Kafka Streams {} -> {} (instance {})", before, now, config.instanceId());
                 if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                    app.stopped.countDown();
+                    runnerApp.stopped.countDown();
                 }
             });
-            streams.start();
+            // The endpoint first: a taken port stops the start before any record is consumed.
             if (config.httpPort().isPresent()) {
                 app.http = HealthServer.start(config.httpHost(), config.httpPort().get(), app.probe(),
                     metrics::scrape);
             }
+            streams.start();
             LOG.info("Classifying {} -> {} (dead letters to {}) with model {} as instance {}", config.inputTopic(),
                 config.outputTopic(), config.dlqTopic(), model.current().identity(), config.instanceId());
             return app;
         } catch (RuntimeException e) {
+            if (app != null && app.http != null) {
+                app.http.close();
+            }
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(30));
+            }
             closeAll(owned);
             throw e;
         }
