@@ -403,6 +403,25 @@ class InferenceTopologyTest {
         }
     }
 
+    @Test
+    void topologyIsOneSubTopologyWithStableNamesAndNoRepartition() {
+        AppConfig config = AppConfig.of(Map.of(AppConfig.SCHEMA_REGISTRY_URL, registry.url()));
+        try (InferenceRunner runner = new InferenceRunner(1, java.time.Duration.ofSeconds(1))) {
+            org.apache.kafka.streams.TopologyDescription description = InferenceTopology.topology(config,
+                ImageClassifier.create(config, colors, runner),
+                new dev.retina.streams.metrics.PipelineMetrics(
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "t")).describe();
+            // The dead-letter handlers copy the source record's raw bytes: a repartition in front of the classify
+            // step would make those the repartition topic's bytes instead of the producer's.
+            assertThat(description.subtopologies()).hasSize(1);
+            assertThat(description.subtopologies().iterator().next().nodes())
+                .extracting(org.apache.kafka.streams.TopologyDescription.Node::name)
+                .containsExactlyInAnyOrder(InferenceTopology.SOURCE, InferenceTopology.CLASSIFY,
+                    InferenceTopology.TO_RESULT, InferenceTopology.SINK);
+            assertThat(description.toString()).contains("topics: [images]").contains("topic: image-classifications");
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     /** Pipes raw {@code value} and returns its only dead letter, checking key and value bytes. */
