@@ -1,6 +1,8 @@
 package dev.retina.streams.stats;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -55,6 +57,24 @@ public record FeatureStatsSettings(Duration windowSize, Duration grace, double l
     public static FeatureStatsSettings defaults(Duration windowSize, Duration grace) {
         return new FeatureStatsSettings(windowSize, grace, WindowAggregate.DEFAULT_LOW_CONFIDENCE_THRESHOLD,
             DriftSettings.DEFAULTS, DEFAULT_MIN_REFERENCE_COUNT, Map.of(), "feature-stats");
+    }
+
+    /**
+     * File references keyed as {@code fileReferences} expects, by the model version each one names.
+     *
+     * @throws IllegalArgumentException if two references name the same model version
+     */
+    public static Map<String, DriftReference> byModel(Collection<DriftReference> references) {
+        Map<String, DriftReference> map = new HashMap<>();
+        for (DriftReference r : references) {
+            String key = FeatureStatsTopology.modelKey(r.modelName(), r.modelVersion());
+            DriftReference before = map.putIfAbsent(key, r);
+            if (before != null) {
+                throw new IllegalArgumentException("two drift references for " + key + ": '" + before.description()
+                    + "' and '" + r.description() + "'");
+            }
+        }
+        return Map.copyOf(map);
     }
 
     /** Name of the windowed aggregate store (and, with the application id, of its changelog topic). */

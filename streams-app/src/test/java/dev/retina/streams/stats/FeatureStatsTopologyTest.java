@@ -245,6 +245,12 @@ class FeatureStatsTopologyTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minimum reference count");
         assertThatThrownBy(() -> new FeatureStatsSettings(SIZE, GRACE, 0.5, DriftSettings.DEFAULTS, 1, Map.of(),
             "a b")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 'a b'");
+        DriftReference a = DriftReference.parse(new DriftReference("a", "m", "1", 1, Map.of("x", 1.0),
+            new double[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, null).toJson());
+        DriftReference b = DriftReference.parse(a.toJson().replace("\"a\"", "\"b\""));
+        assertThat(FeatureStatsSettings.byModel(List.of(a))).containsOnlyKeys("m:1");
+        assertThatThrownBy(() -> FeatureStatsSettings.byModel(List.of(a, b)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("two drift references for m:1: 'a' and 'b'");
         FeatureStatsSettings d = FeatureStatsSettings.defaults(SIZE, GRACE);
         assertThat(d.windowStoreName()).isEqualTo("feature-stats-windows");
         assertThat(d.minReferenceCount()).isEqualTo(FeatureStatsSettings.DEFAULT_MIN_REFERENCE_COUNT);
