@@ -11,7 +11,8 @@ import java.util.List;
  * the step that writes it to the last step that reads it (graph outputs to the end). When a value
  * dies its buffer returns to a free list; a new value takes the smallest free buffer that is large
  * enough, else the largest free one (grown), else a new one. A step's outputs never share a buffer
- * with its own inputs, because inputs are released only after the step's outputs are assigned.
+ * with its own inputs, because inputs are released only after the step's outputs are assigned. A view
+ * (see {@code Op.isView}) gets the buffer of the value it shares, which lives as long as any view.
  *
  * @param bufferOf  buffer index per value id, -1 for inputs and constants
  * @param sizes     element count of each buffer
@@ -23,13 +24,14 @@ public record BufferPlan(int[] bufferOf, long[] sizes) {
         int[] lastUse = new int[values];
         Arrays.fill(lastUse, -1);
         List<Step> steps = plan.steps();
+        // A view keeps the value it shares alive: uses are charged to the underlying value.
         for (int s = 0; s < steps.size(); s++) {
             for (int id : steps.get(s).inputIds()) {
-                lastUse[id] = s;
+                lastUse[plan.dataId(id)] = s;
             }
         }
         for (int id : plan.outputIds()) {
-            lastUse[id] = Integer.MAX_VALUE;
+            lastUse[plan.dataId(id)] = Integer.MAX_VALUE;
         }
         int[] bufferOf = new int[values];
         Arrays.fill(bufferOf, -1);
@@ -47,10 +49,16 @@ public record BufferPlan(int[] bufferOf, long[] sizes) {
                     free.add(bufferOf[id]);
                 }
             }
-            for (int id : step.inputIds()) {
+            for (int input : step.inputIds()) {
+                int id = plan.dataId(input);
                 if (lastUse[id] == s && bufferOf[id] >= 0 && !free.contains(bufferOf[id])) {
                     free.add(bufferOf[id]);
                 }
+            }
+        }
+        for (int id = 0; id < values; id++) {
+            if (plan.viewOf()[id] >= 0) {
+                bufferOf[id] = bufferOf[plan.viewOf()[id]];
             }
         }
         long[] sizeArray = sizes.stream().mapToLong(Long::longValue).toArray();

@@ -15,6 +15,8 @@ final class ExecutionPlan {
     private final WorkerPool pool;
     private final int[] inputCounts;
     private final int[] outputCounts;
+    /** Views whose data is a graph input: bound per call, like the inputs. */
+    final int[] inputViews;
     private final ConcurrentLinkedQueue<Arena> idle = new ConcurrentLinkedQueue<>();
 
     ExecutionPlan(CompiledPlan plan, WorkerPool pool) {
@@ -23,6 +25,10 @@ final class ExecutionPlan {
         this.pool = pool;
         this.inputCounts = plan.steps().stream().mapToInt(s -> s.inputIds().length).toArray();
         this.outputCounts = plan.steps().stream().mapToInt(s -> s.outputIds().length).toArray();
+        java.util.Set<Integer> inputs = java.util.Arrays.stream(plan.inputIds()).boxed()
+                .collect(java.util.stream.Collectors.toSet());
+        this.inputViews = java.util.stream.IntStream.range(0, plan.valueCount())
+                .filter(id -> plan.viewOf()[id] >= 0 && inputs.contains(plan.viewOf()[id])).toArray();
     }
 
     Arena acquire() {

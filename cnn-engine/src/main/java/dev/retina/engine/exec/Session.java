@@ -67,6 +67,9 @@ public final class Session implements AutoCloseable {
             for (int i = 0; i < declared.size(); i++) {
                 arena.values[plan.inputIds()[i]] = inputs.get(declared.get(i).name()).data();
             }
+            for (int id : exec.inputViews) {
+                arena.values[id] = arena.values[plan.viewOf()[id]];
+            }
             List<Step> steps = plan.steps();
             for (int s = 0; s < steps.size(); s++) {
                 Step step = steps.get(s);
@@ -92,6 +95,9 @@ public final class Session implements AutoCloseable {
         } finally {
             // Caller-owned input arrays must not stay referenced by a pooled arena.
             for (int id : plan.inputIds()) {
+                arena.values[id] = null;
+            }
+            for (int id : exec.inputViews) {
                 arena.values[id] = null;
             }
             exec.release(arena);

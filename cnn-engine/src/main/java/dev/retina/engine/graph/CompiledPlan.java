@@ -13,10 +13,17 @@ import java.util.List;
  * @param constants data of float constants by id (null for runtime values)
  * @param inputIds  ids of the graph inputs, in model order
  * @param outputIds ids of the graph outputs, in model order
+ * @param viewOf    per value id, the id whose data it shares (a runtime value that is only a reshaped
+ *                  view of another, never itself a view), or -1
  * @param macs      multiply-accumulates of one run
  */
 public record CompiledPlan(int batch, List<Step> steps, Shape[] shapes, float[][] constants, int[] inputIds,
-                           int[] outputIds, long macs) {
+                           int[] outputIds, int[] viewOf, long macs) {
+
+    /** The id whose data {@code id} holds: itself, or the value it is a view of. */
+    public int dataId(int id) {
+        return viewOf[id] >= 0 ? viewOf[id] : id;
+    }
 
     public int valueCount() {
         return shapes.length;

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Specialises a {@link Graph} for one batch size: shape inference over every node, creation of the
  * ops (weights prepared through a shared cache), and constant folding (shape arithmetic and any node
- * whose inputs are all constants). What remains are the runtime {@link Step}s.
+ * whose inputs are all constants). Reshape-like ops on runtime values become views that share their
+ * input's data. What remains are the runtime {@link Step}s.
  */
 final class PlanCompiler {
 
@@ -32,6 +33,7 @@ final class PlanCompiler {
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<Shape> shapes = new ArrayList<>();
     private final List<Value> constants = new ArrayList<>();
+    private final List<Integer> viewOf = new ArrayList<>();
 
     PlanCompiler(Graph graph, Kernels kernels, Map<Object, Object> preparedCache, long maxElements) {
         this.graph = graph;
@@ -81,6 +83,13 @@ final class PlanCompiler {
                 }
                 continue;
             }
+            if (op.isView()) {
+                int source = ids.get(node.inputs().get(0));
+                int root = viewOf.get(source) >= 0 ? viewOf.get(source) : source;
+                int out = define(node.outputs().get(0), outShapes.get(0), null);
+                viewOf.set(out, root);
+                continue;
+            }
             int[] runtime = op.runtimeInputs();
             int[] inIds = new int[runtime.length];
             for (int i = 0; i < runtime.length; i++) {
@@ -113,7 +122,7 @@ final class PlanCompiler {
             }
         }
         return new CompiledPlan(batch, List.copyOf(steps), shapes.toArray(new Shape[0]), constantData, inputIds,
-                outputIds, macs);
+                outputIds, viewOf.stream().mapToInt(Integer::intValue).toArray(), macs);
     }
 
     /** Outputs computed now if they do not depend on run-time data, else null. */
@@ -159,6 +168,7 @@ final class PlanCompiler {
         ids.put(name, id);
         shapes.add(shape);
         constants.add(constant);
+        viewOf.add(-1);
         return id;
     }
 }

@@ -32,6 +32,15 @@ public interface Op {
      */
     void run(float[][] inputs, float[][] outputs, ComputeContext ctx);
 
+    /**
+     * True if the output is the input's data unchanged under another shape (Reshape, Flatten,
+     * Squeeze, Unsqueeze, Identity): the plan then lets the output share the input's buffer instead
+     * of running the op.
+     */
+    default boolean isView() {
+        return false;
+    }
+
     /** Multiply-accumulates of one run, for model statistics. */
     default long macs() {
         return 0;

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Base of the ops that only reinterpret the shape (Reshape, Flatten, Squeeze, Unsqueeze, Identity):
- * the row-major data is unchanged. At run time the data is copied; on constants (float or int64) the
- * op folds at load time.
+ * the row-major data is unchanged. In a plan the output shares the input's buffer ({@link #isView()});
+ * {@link #run} copies, for callers that need a separate buffer; on constants (float or int64) the op
+ * folds at load time.
  */
 abstract class ReshapeLike implements Op, Folding {
 
@@ -34,6 +35,11 @@ abstract class ReshapeLike implements Op, Folding {
     @Override
     public List<Shape> outputShapes(List<Shape> in) {
         return List.of(out);
+    }
+
+    @Override
+    public boolean isView() {
+        return true;
     }
 
     @Override

@@ -74,6 +74,36 @@ class SessionTest {
     }
 
     @Test
+    void viewsShareTheirSourceBufferAndKeepItAlive() {
+        // r0 -> Flatten view f -> Relu r1 -> Relu r2 -> Add(f, r2): f's buffer (r0's) must outlive r1 and r2.
+        TestModelBuilder b = new TestModelBuilder(13).input("x", 1, 2, 2);
+        b.node("Relu", "x", "r0");
+        b.node("Flatten", "r0", "f");
+        b.node("Relu", "f", "r1");
+        b.node("Relu", "r1", "r2");
+        b.node("Add", new String[] {"f", "r2"}, new String[] {"y"});
+        Model m = OnnxImporter.load(b.output("y").output("f").build());
+        CompiledPlan plan = m.plan(1);
+        assertThat(plan.steps()).extracting(st -> st.node().opType()).containsExactly("Relu", "Relu", "Relu", "Add");
+        BufferPlan buffers = BufferPlan.of(plan);
+        int r0 = plan.steps().get(0).outputIds()[0];
+        int f = plan.steps().get(1).inputIds()[0];
+        assertThat(plan.viewOf()[f]).isEqualTo(r0);
+        assertThat(buffers.bufferOf()[f]).isEqualTo(buffers.bufferOf()[r0]);
+        for (int s = 1; s < 4; s++) {
+            for (int out : plan.steps().get(s).outputIds()) {
+                assertThat(buffers.bufferOf()[out]).isNotEqualTo(buffers.bufferOf()[r0]);
+            }
+        }
+        try (Engine engine = Engine.create(1); Session s = engine.newSession(m)) {
+            Map<String, Tensor> out = s.run(Map.of("x", Tensor.of(Shape.of(1, 2, 2), new float[] {-1, 2, -3, 4})));
+            assertThat(out.get("y").data()).containsExactly(0, 4, 0, 8);
+            assertThat(out.get("f").shape()).isEqualTo(Shape.of(1, 4));
+            assertThat(out.get("f").data()).containsExactly(0, 2, 0, 4);
+        }
+    }
+
+    @Test
     void dynamicBatchAcceptsAnyBatchButFixedDimsMustMatch() {
         Model m = OnnxImporter.load(TestNets.lenet());
         try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
