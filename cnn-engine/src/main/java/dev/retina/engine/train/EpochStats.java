@@ -1,5 +1,7 @@
 package dev.retina.engine.train;
 
+import java.util.Locale;
+
 /**
  * Progress after one epoch.
  *
@@ -16,10 +18,10 @@ public record EpochStats(int epoch, int epochs, double loss, double accuracy, do
 
     /** One line such as {@code epoch 3/8 loss=0.1234 accuracy=0.9612 images/s=812 time=12.3s val_accuracy=0.9700}. */
     public String format() {
-        String s = String.format(java.util.Locale.ROOT, "epoch %d/%d loss=%.4f accuracy=%.4f images/s=%.0f time=%.1fs",
+        String s = String.format(Locale.ROOT, "epoch %d/%d loss=%.4f accuracy=%.4f images/s=%.0f time=%.1fs",
                 epoch, epochs, loss, accuracy, imagesPerSecond, seconds);
         if (!Double.isNaN(validationAccuracy)) {
-            s += String.format(java.util.Locale.ROOT, " val_accuracy=%.4f", validationAccuracy);
+            s += String.format(Locale.ROOT, " val_accuracy=%.4f", validationAccuracy);
         }
         return s;
     }

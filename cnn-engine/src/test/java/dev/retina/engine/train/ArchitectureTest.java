@@ -32,6 +32,9 @@ class ArchitectureTest {
         assertThat(n.parameterCount()).isEqualTo(
                 12 * 75 + 12 + 24 * 108 + 24 + 32 * 216 + 32 + 8 * 32 * 4 * 4 + 8);
         assertThat(n.macsPerImage()).isEqualTo(12L * 75 * 32 * 32 + 24L * 108 * 16 * 16 + 32L * 216 * 8 * 8 + 8 * 512);
+        // LeNet-5's widths on 28x28: 61,706 parameters, like the original.
+        Network lenet = Network.create(1, 28, 28, Architecture.parse("lenet"), 10, 1);
+        assertThat(lenet.parameterCount()).isEqualTo(156 + 2416 + 48120 + 10164 + 850);
     }
 
     @Test
