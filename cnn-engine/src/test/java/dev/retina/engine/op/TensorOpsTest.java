@@ -144,6 +144,25 @@ class TensorOpsTest {
     }
 
     @Test
+    void int64ShapeArithmeticFolds() {
+        // Target [n, (2 * 3) / 2 * 2] from Shape(x) = [n, 2, 3]: Gather dims 1..2, Mul, Div, Mul, Concat.
+        TestModelBuilder b = new TestModelBuilder(13).input("x", -1, 2, 3)
+                .int64Initializer("i0", new long[] {0}, 1).int64Initializer("i1", new long[] {1}, 1)
+                .int64Initializer("i2", new long[] {2}, 1).int64Initializer("two", new long[] {2}, 1);
+        b.node("Shape", "x", "s");
+        b.node("Gather", new String[] {"s", "i0"}, new String[] {"n"});
+        b.node("Gather", new String[] {"s", "i1"}, new String[] {"h"});
+        b.node("Gather", new String[] {"s", "i2"}, new String[] {"w"});
+        b.node("Mul", new String[] {"h", "w"}, new String[] {"hw"});
+        b.node("Div", new String[] {"hw", "two"}, new String[] {"half"});
+        b.node("Mul", new String[] {"half", "two"}, new String[] {"all"});
+        b.node("Concat", new String[] {"n", "all"}, new String[] {"target"}, i("axis", 0));
+        b.node("Reshape", new String[] {"x", "target"}, new String[] {"y"});
+        byte[] m = b.output("y").build();
+        assertValues(run(m, Shape.of(2, 2, 3), iota(12)), Shape.of(2, 6), iota(12));
+    }
+
+    @Test
     void pytorchStyleShapeArithmeticFoldsForEveryBatchSize() {
         // y = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1])): the usual flatten export.
         TestModelBuilder b = new TestModelBuilder(13).input("x", -1, 2, 2)
