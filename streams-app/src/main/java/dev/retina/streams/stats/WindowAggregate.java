@@ -171,6 +171,11 @@ public final class WindowAggregate {
         }
     }
 
+    /** The FeatureStats record of this window with the default PSI threshold and smoothing. */
+    public FeatureStats toFeatureStats(Instant windowStart, Instant windowEnd, DriftReference reference) {
+        return toFeatureStats(windowStart, windowEnd, reference, DriftSettings.DEFAULTS);
+    }
+
     /**
      * The FeatureStats record of this window.
      *

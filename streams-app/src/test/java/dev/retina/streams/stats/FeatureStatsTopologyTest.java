@@ -179,6 +179,12 @@ class FeatureStatsTopologyTest {
             assertThat(f.late(KEY)).isEqualTo(2);
             // every piped record is accounted for: 2 + 2 emitted, 2 late, 1 in the open window 2
             assertThat(out.stream().mapToLong(FeatureStats::getCount).sum() + f.late(KEY) + 1).isEqualTo(7);
+            // and Kafka Streams' window aggregate dropped nothing itself (the gate took the late ones out first)
+            double dropped = f.driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertThat(f.driver.metrics().keySet()).anyMatch(m -> m.name().equals("dropped-records-total"));
+            assertThat(dropped).isZero();
         }
     }
 
