@@ -34,14 +34,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, ClassifiedImage> {
 
-    private final ImageClassifier classifier;
+    private final RecordClassifier classifier;
     private final String instanceId;
     private final String inputTopic;
     private final Clock clock;
     private final PipelineMetrics metrics;
     private FixedKeyProcessorContext<byte[], ClassifiedImage> context;
 
-    ClassifyProcessor(ImageClassifier classifier, String instanceId, String inputTopic, Clock clock,
+    ClassifyProcessor(RecordClassifier classifier, String instanceId, String inputTopic, Clock clock,
                       PipelineMetrics metrics) {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");

@@ -46,7 +46,7 @@ public final class InferenceTopology {
 
     /** Adds the classification pipeline to {@code builder}, with metrics kept in a registry of their own. */
     public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
-                                                         ImageClassifier classifier, Clock clock) {
+                                                         RecordClassifier classifier, Clock clock) {
         return build(builder, config, classifier, clock, new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId()));
     }
 
@@ -56,7 +56,7 @@ public final class InferenceTopology {
      * @return the stream of classified images (same keys), for later stages such as window statistics to branch off
      */
     public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
-                                                         ImageClassifier classifier, Clock clock,
+                                                         RecordClassifier classifier, Clock clock,
                                                          PipelineMetrics metrics) {
         Objects.requireNonNull(classifier, "classifier");
         Objects.requireNonNull(clock, "clock");
@@ -78,7 +78,7 @@ public final class InferenceTopology {
     }
 
     /** The topology alone, with the system clock. */
-    public static Topology topology(AppConfig config, ImageClassifier classifier, PipelineMetrics metrics) {
+    public static Topology topology(AppConfig config, RecordClassifier classifier, PipelineMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         build(builder, config, classifier, Clock.systemUTC(), metrics);
         return builder.build();

@@ -27,17 +27,23 @@ import dev.retina.streams.model.ServingModel;
  * spec) → forward pass with a deadline → probabilities → top-k. Every failure is a {@link PipelineException} with
  * the frozen reason code and the stage that failed; see {@link ErrorReasons} for the mapping.
  *
+ * <p>The engine's {@link dev.retina.engine.model.ImageClassifier} runs preprocess, forward pass and top-k as one
+ * call; a record needs more than that: each stage's failure has its own reason code, the forward pass runs under
+ * a deadline on the {@link InferenceRunner}, and the full distribution (not only the top k) feeds the statistics.
+ * So this class composes the engine's parts ({@link ImageDecoder}, the model's
+ * {@link dev.retina.engine.image.Preprocessor}, {@link Scores}) stage by stage instead.
+ *
  * <p>Thread-safe: the decoder, the preprocessor and the engine session are, and each call takes the live model
  * once so that one image is classified by one model from start to end.
  */
-public final class ImageClassifier {
+public final class RecordClassifier {
 
     private final ImageDecoder decoder;
     private final LiveModel model;
     private final InferenceRunner runner;
     private final int topK;
 
-    public ImageClassifier(ImageDecoder decoder, LiveModel model, InferenceRunner runner, int topK) {
+    public RecordClassifier(ImageDecoder decoder, LiveModel model, InferenceRunner runner, int topK) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.model = Objects.requireNonNull(model, "model");
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -48,12 +54,12 @@ public final class ImageClassifier {
     }
 
     /** A classifier with the image limits and k of the configuration. */
-    public static ImageClassifier create(AppConfig config, LiveModel model, InferenceRunner runner) {
+    public static RecordClassifier create(AppConfig config, LiveModel model, InferenceRunner runner) {
         ImageDecoder decoder = ImageDecoder.builder()
             .optMaxBytes(config.maxImageBytes())
             .optMaxPixels(config.maxImagePixels())
             .build();
-        return new ImageClassifier(decoder, model, runner, config.topK());
+        return new RecordClassifier(decoder, model, runner, config.topK());
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.retina.engine.exec.Engine;
+import dev.retina.engine.model.ModelPackage;
 import dev.retina.streams.errors.DeadLetterDeserializationHandler;
 import dev.retina.streams.errors.DeadLetterProcessingHandler;
 import dev.retina.streams.errors.DeadLetterWriter;
@@ -77,7 +78,7 @@ public final class StreamsAppRunner implements AutoCloseable {
     public static StreamsAppRunner start(AppConfig config) {
         Path dir = config.modelDir().orElseThrow(() -> new AppConfigException(AppConfig.MODEL_DIR,
             "Setting " + AppConfig.MODEL_DIR + " is not set; expected the directory of a model package ("
-                + FixedModel.MODEL_FILE + ", " + FixedModel.LABELS_FILE + ", " + FixedModel.PREPROCESS_FILE + ")"));
+                + ModelPackage.MODEL_FILE + ", " + ModelPackage.LABELS_FILE + ", " + ModelPackage.PREPROCESS_FILE + ")"));
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             Engine engine = Engine.create(config.engineThreads());
@@ -108,7 +109,7 @@ public final class StreamsAppRunner implements AutoCloseable {
             owned.push(metrics);
             InferenceRunner runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
             owned.push(runner);
-            ImageClassifier classifier = ImageClassifier.create(config, model, runner);
+            RecordClassifier classifier = RecordClassifier.create(config, model, runner);
             Topology topology = InferenceTopology.topology(config, classifier, metrics);
             try (Admin admin = Admin.create(adminProperties(config))) {
                 TopicSetup.ensure(admin, config, wantedTopics(config));

@@ -408,7 +408,7 @@ class InferenceTopologyTest {
         AppConfig config = AppConfig.of(Map.of(AppConfig.SCHEMA_REGISTRY_URL, registry.url()));
         try (InferenceRunner runner = new InferenceRunner(1, java.time.Duration.ofSeconds(1))) {
             org.apache.kafka.streams.TopologyDescription description = InferenceTopology.topology(config,
-                ImageClassifier.create(config, colors, runner),
+                RecordClassifier.create(config, colors, runner),
                 new dev.retina.streams.metrics.PipelineMetrics(
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "t")).describe();
             // The dead-letter handlers copy the source record's raw bytes: a repartition in front of the classify

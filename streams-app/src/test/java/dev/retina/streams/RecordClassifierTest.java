@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The classifier on its own: distribution, top-k and the image statistics the window aggregation uses. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ImageClassifierTest {
+class RecordClassifierTest {
 
     private static Engine engine;
     private static FixedModel colors;
@@ -43,7 +43,7 @@ class ImageClassifierTest {
 
     @Test
     void reportsDistributionTopKAndImageStatistics() {
-        ImageClassifier classifier = new ImageClassifier(ImageDecoder.withDefaults(), colors, runner, 5);
+        RecordClassifier classifier = new RecordClassifier(ImageDecoder.withDefaults(), colors, runner, 5);
         Classification c = classifier.classify(ColorModelPackage.png(6, 3, 0x2040F0), "image/png");
         assertThat(c.model()).isEqualTo(colors.current().identity());
         assertThat(c.topK()).hasSize(3);
@@ -63,14 +63,14 @@ class ImageClassifierTest {
     @Test
     void lumaStatisticsOfHalfBlackHalfWhite() {
         DecodedImage image = DecodedImage.ofRgb(2, 1, new byte[] {0, 0, 0, (byte) 255, (byte) 255, (byte) 255});
-        double[] stats = ImageClassifier.lumaMeanAndStd(image);
+        double[] stats = RecordClassifier.lumaMeanAndStd(image);
         assertThat(stats[0]).isCloseTo(0.5, offset(1e-12));
         assertThat(stats[1]).isCloseTo(0.5, offset(1e-12));
     }
 
     @Test
     void kLargerThanTheClassCountGivesEveryClass() {
-        ImageClassifier classifier = new ImageClassifier(ImageDecoder.withDefaults(), colors, runner, 100);
+        RecordClassifier classifier = new RecordClassifier(ImageDecoder.withDefaults(), colors, runner, 100);
         assertThat(classifier.classify(ColorModelPackage.png(4, 4, 0x00FF00)).topK())
             .extracting(dev.retina.engine.model.Prediction::label).containsExactly("green", "red", "blue");
     }

@@ -60,7 +60,7 @@ final class TopologyFixture implements AutoCloseable {
         all.putAll(settings);
         this.config = AppConfig.of(all);
         this.runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
-        ImageClassifier classifier = ImageClassifier.create(config, model, runner);
+        RecordClassifier classifier = RecordClassifier.create(config, model, runner);
         StreamsBuilder builder = new StreamsBuilder();
         this.metrics = new PipelineMetrics(new SimpleMeterRegistry(), config.instanceId());
         InferenceTopology.build(builder, config, classifier, Clock.fixed(NOW, ZoneOffset.UTC), metrics);

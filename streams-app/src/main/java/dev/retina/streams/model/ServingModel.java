@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.retina.engine.image.Preprocessor;
+import dev.retina.engine.model.ModelPackage;
 import dev.retina.engine.model.PreprocessSpec;
 import dev.retina.engine.tensor.Tensor;
 
@@ -42,6 +43,16 @@ public final class ServingModel {
         }
         this.preprocessor = new Preprocessor(Objects.requireNonNull(spec, "spec"));
         this.inference = Objects.requireNonNull(inference, "inference");
+    }
+
+    /** A model of a loaded, validated package ({@link ModelPackage}) whose forward pass is {@code inference}. */
+    public static ServingModel of(ModelIdentity identity, ModelPackage pkg, Inference inference) {
+        Objects.requireNonNull(pkg, "pkg");
+        if (!identity.sha256().equals(pkg.sha256())) {
+            throw new IllegalArgumentException("expected the identity of the package (sha256 " + pkg.sha256()
+                + "), found " + identity);
+        }
+        return new ServingModel(identity, pkg.labels(), pkg.spec(), inference);
     }
 
     public ModelIdentity identity() {

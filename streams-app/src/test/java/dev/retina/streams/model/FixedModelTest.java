@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.retina.engine.ModelLoadException;
 import dev.retina.engine.exec.Engine;
+import dev.retina.engine.model.ModelPackage;
 import dev.retina.engine.model.ModelPackageException;
 import dev.retina.engine.tensor.Tensor;
 import dev.retina.streams.ColorModelPackage;
@@ -46,7 +47,7 @@ class FixedModelTest {
             assertThat(serving.identity().name()).isEqualTo("colors");
             assertThat(serving.identity().version()).isEqualTo("7");
             assertThat(serving.identity().sha256())
-                .isEqualTo(FixedModel.sha256(Files.readAllBytes(dir.resolve("model.onnx"))));
+                .isEqualTo(ModelPackage.sha256(Files.readAllBytes(dir.resolve("model.onnx"))));
             assertThat(serving.labels()).containsExactly("red", "green", "blue");
             assertThat(serving.spec().height()).isEqualTo(4);
             Tensor out = serving.inference().run(Tensor.zeros(serving.preprocessor().inputShape(1)));
@@ -55,9 +56,12 @@ class FixedModelTest {
     }
 
     @Test
-    void sha256IsTheKnownVector() {
-        assertThat(FixedModel.sha256(new byte[0]))
-            .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    void aServingModelMustCarryItsPackagesDigest() {
+        ModelPackage pkg = ModelPackage.load(ColorModelPackage.write(repo, "2", 4));
+        ModelIdentity other = new ModelIdentity("colors", "2", "0".repeat(64));
+        assertThatThrownBy(() -> ServingModel.of(other, pkg, input -> input))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining(pkg.sha256());
     }
 
     @Test
@@ -67,7 +71,8 @@ class FixedModelTest {
         assertThatThrownBy(() -> FixedModel.load(dir, engine))
             .isInstanceOf(ModelPackageException.class)
             .hasMessageContaining("MODEL_MISMATCH")
-            .hasMessageContaining("one score per label (4 in labels.txt)");
+            .hasMessageContaining("labels.txt has 4 labels")
+            .hasMessageContaining(dir.toString());
     }
 
     @Test
@@ -76,7 +81,7 @@ class FixedModelTest {
         assertThatThrownBy(() -> FixedModel.load(dir, engine))
             .isInstanceOf(ModelPackageException.class)
             .hasMessageContaining("MODEL_MISMATCH")
-            .hasMessageContaining("[1, 3, 8, 8]")
+            .hasMessageContaining("[N, 3, 8, 8]")
             .hasMessageContaining("[-1, 3, 4, 4]");
     }
 
@@ -90,7 +95,8 @@ class FixedModelTest {
             .hasMessageContaining("preprocess.json");
         assertThatThrownBy(() -> FixedModel.load(repo.resolve("nothing"), engine))
             .isInstanceOf(ModelPackageException.class)
-            .hasMessageContaining("found nothing at");
+            .hasMessageContaining("found nothing at")
+            .hasMessageContaining("nothing");
     }
 
     @Test
