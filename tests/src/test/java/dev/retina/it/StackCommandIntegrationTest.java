@@ -10,7 +10,10 @@ import dev.retina.schemas.registry.AvroSerde;
 import dev.retina.schemas.registry.SchemaRegistryClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,6 +121,36 @@ class StackCommandIntegrationTest {
                 "--duration", "1s")) {
             assertThat(stack.awaitExit(Duration.ofSeconds(60))).isZero();
             assertThat(stack.lines()).containsExactly(stack.line);
+        }
+    }
+
+    @Test
+    void busyRegistryPortFailsWithOneLineAndStopsTheBrokerItStarted() throws Exception {
+        int kafkaPort;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("localhost", 0));
+            kafkaPort = probe.getLocalPort();
+        }
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress("localhost", 0));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            var cli = RetinaCli.newCommandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+
+            int exit = cli.execute("stack", "--kafka-port", Integer.toString(kafkaPort), "--registry-port",
+                    Integer.toString(busy.getLocalPort()));
+
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString()).startsWith("retina stack: error: ")
+                    .contains("schema registry", Integer.toString(busy.getLocalPort()));
+            assertThat(out.toString()).isEmpty();
+        }
+        // The broker started before the registry failed was shut down: its port is free again.
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(new InetSocketAddress("localhost", kafkaPort));
         }
     }
 
