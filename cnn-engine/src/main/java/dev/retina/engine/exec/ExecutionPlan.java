@@ -3,12 +3,16 @@ package dev.retina.engine.exec;
 import dev.retina.engine.graph.CompiledPlan;
 import dev.retina.engine.graph.Step;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A compiled plan with its buffer plan and a pool of reusable {@link Arena}s: each concurrent call
- * borrows one, so steady-state inference allocates only its result tensors.
+ * borrows one, so steady-state inference allocates only its result tensors. At most
+ * {@value #MAX_IDLE_ARENAS} idle arenas are kept, so a burst of callers does not pin memory forever.
  */
 final class ExecutionPlan {
+
+    static final int MAX_IDLE_ARENAS = 16;
 
     final CompiledPlan plan;
     final BufferPlan buffers;
@@ -18,6 +22,7 @@ final class ExecutionPlan {
     /** Views whose data is a graph input: bound per call, like the inputs. */
     final int[] inputViews;
     private final ConcurrentLinkedQueue<Arena> idle = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
 
     ExecutionPlan(CompiledPlan plan, WorkerPool pool) {
         this.plan = plan;
@@ -33,7 +38,9 @@ final class ExecutionPlan {
 
     Arena acquire() {
         Arena a = idle.poll();
-        if (a == null) {
+        if (a != null) {
+            idleCount.decrementAndGet();
+        } else {
             a = new Arena(buffers, plan.valueCount(), inputCounts, outputCounts, pool);
             bind(a);
         }
@@ -41,7 +48,11 @@ final class ExecutionPlan {
     }
 
     void release(Arena a) {
-        idle.offer(a);
+        if (idleCount.incrementAndGet() <= MAX_IDLE_ARENAS) {
+            idle.offer(a);
+        } else {
+            idleCount.decrementAndGet();
+        }
     }
 
     /** Points every value id at its constant or buffer, and fills each step's argument arrays. */
