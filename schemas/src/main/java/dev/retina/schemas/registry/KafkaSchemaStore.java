@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -156,8 +157,7 @@ public final class KafkaSchemaStore implements SchemaStore {
                     }
                 }
             }
-            TopicDescription description = get(admin.describeTopics(List.of(topic)).allTopicNames(),
-                "describe topic " + topic).get(topic);
+            TopicDescription description = describeWhenVisible(admin);
             if (description.partitions().size() != 1) {
                 throw new SchemaStoreException("Schema topic " + topic + " must have exactly 1 partition (ids are "
                     + "assigned in log order), found " + description.partitions().size());
@@ -172,6 +172,31 @@ public final class KafkaSchemaStore implements SchemaStore {
                 throw new SchemaStoreException("Schema topic " + topic + " must have cleanup.policy=compact "
                     + "(otherwise schemas expire), found " + value);
             }
+        }
+    }
+
+    /**
+     * Describes the schema topic, retrying while the metadata of a just-created topic has not yet
+     * reached the broker that answers (it reports the topic as unknown for a moment).
+     */
+    private TopicDescription describeWhenVisible(Admin admin) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMillis = 20;
+        while (true) {
+            try {
+                return get(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topic " + topic).get(topic);
+            } catch (SchemaStoreException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaStoreException("Interrupted while waiting for topic " + topic + " to appear", e);
+            }
+            backoffMillis = Math.min(500, backoffMillis * 2);
         }
     }
 
