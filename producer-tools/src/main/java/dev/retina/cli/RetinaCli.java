@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Streaming image classification on Apache Kafka with a pure-Java CNN engine.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AppCommand.class,
             ProduceCommand.class,
             TailCommand.class,
             StackCommand.class,

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * build does not depend on that API; where it is missing the caller keeps the default behaviour and should rely on
  * a shutdown hook.
  */
-final class TerminationSignals {
+public final class TerminationSignals {
 
     private static final Logger LOG = LoggerFactory.getLogger(TerminationSignals.class);
     static final List<String> SIGNALS = List.of("TERM", "INT");
@@ -29,7 +29,7 @@ final class TerminationSignals {
      *
      * @return true if the handlers were installed
      */
-    static boolean install(Runnable action) {
+    public static boolean install(Runnable action) {
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
