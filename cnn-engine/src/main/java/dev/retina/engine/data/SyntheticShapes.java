@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -189,7 +190,7 @@ public final class SyntheticShapes implements LabeledDataset {
         int digits = Math.max(1, String.valueOf(Math.max(0, count - 1)).length());
         for (int i = 0; i < count; i++) {
             Sample s = sample(i);
-            String name = seed + "-" + String.format("%0" + digits + "d", i) + "." + format.extension();
+            String name = seed + "-" + String.format(Locale.ROOT, "%0" + digits + "d", i) + "." + format.extension();
             Files.write(dir.resolve(s.kind().label()).resolve(name), format.encode(s.image()));
         }
         return count;
