@@ -7,7 +7,6 @@ import dev.retina.schemas.avro.FeatureStats;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -25,8 +24,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * observations (any key; timestamp = event time; null values are not observations and are skipped)
- *   → re-keyed by model key "name:version", value a one-observation {@link WindowAggregate}
- *   → repartition topic "&lt;prefix&gt;-by-model" (so each model version's windows live in one task)
+ *   → re-keyed by model key "name:version"
+ *   → repartition topic "&lt;prefix&gt;-by-model", value {@link ObservationSerde} (so each model version's windows live
+ *     in one task)
  *   → {@link LateObservationGate} (records past the grace period are counted in "&lt;prefix&gt;-late", not dropped silently)
  *   → tumbling windows of windowSize with grace, merged into "&lt;prefix&gt;-windows" (changelogged, value serde
  *     {@link WindowAggregateSerde})
@@ -64,6 +64,7 @@ public final class FeatureStatsTopology {
         Objects.requireNonNull(statsSerde, "statsSerde");
         String prefix = settings.storePrefix();
         WindowAggregateSerde aggregateSerde = new WindowAggregateSerde();
+        ObservationSerde observationSerde = new ObservationSerde();
         double threshold = settings.lowConfidenceThreshold();
 
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -77,15 +78,14 @@ public final class FeatureStatsTopology {
         long graceMs = settings.grace().toMillis();
         KStream<String, FeatureStats> stats = observations
             .filter((key, o) -> o != null, Named.as(prefix + "-non-null"))
-            .map((key, o) -> KeyValue.pair(modelKey(o.modelName(), o.modelVersion()),
-                new WindowAggregate(threshold).add(o)), Named.as(prefix + "-key-by-model"))
-            .repartition(Repartitioned.<String, WindowAggregate>as(prefix + "-by-model")
-                .withKeySerde(Serdes.String()).withValueSerde(aggregateSerde))
+            .selectKey((key, o) -> modelKey(o.modelName(), o.modelVersion()), Named.as(prefix + "-key-by-model"))
+            .repartition(Repartitioned.<String, Observation>as(prefix + "-by-model")
+                .withKeySerde(Serdes.String()).withValueSerde(observationSerde))
             .processValues(() -> new LateObservationGate(sizeMs, graceMs, settings.lateStoreName()),
                 Named.as(prefix + "-late-gate"), settings.lateStoreName())
-            .groupByKey(Grouped.with(prefix + "-grouped", Serdes.String(), aggregateSerde))
+            .groupByKey(Grouped.with(prefix + "-grouped", Serdes.String(), observationSerde))
             .windowedBy(TimeWindows.ofSizeAndGrace(settings.windowSize(), settings.grace()))
-            .aggregate(() -> new WindowAggregate(threshold), (key, one, window) -> window.merge(one),
+            .aggregate(() -> new WindowAggregate(threshold), (key, observation, window) -> window.add(observation),
                 Named.as(prefix + "-aggregate"),
                 Materialized.<String, WindowAggregate, WindowStore<Bytes, byte[]>>as(settings.windowStoreName())
                     .withKeySerde(Serdes.String()).withValueSerde(aggregateSerde))

@@ -15,14 +15,14 @@ import org.slf4j.LoggerFactory;
  * aggregate itself never drops one silently. Late records are counted per model key in a changelogged store and
  * logged (the first, tenth, hundredth, ... per key since start); on-time records pass unchanged.
  */
-final class LateObservationGate implements FixedKeyProcessor<String, WindowAggregate, WindowAggregate> {
+final class LateObservationGate implements FixedKeyProcessor<String, Observation, Observation> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LateObservationGate.class);
 
     private final long sizeMs;
     private final long graceMs;
     private final String storeName;
-    private FixedKeyProcessorContext<String, WindowAggregate> context;
+    private FixedKeyProcessorContext<String, Observation> context;
     private KeyValueStore<String, Long> late;
     private long observedStreamTime = Long.MIN_VALUE;
 
@@ -33,13 +33,13 @@ final class LateObservationGate implements FixedKeyProcessor<String, WindowAggre
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, WindowAggregate> context) {
+    public void init(FixedKeyProcessorContext<String, Observation> context) {
         this.context = context;
         this.late = context.getStateStore(storeName);
     }
 
     @Override
-    public void process(FixedKeyRecord<String, WindowAggregate> record) {
+    public void process(FixedKeyRecord<String, Observation> record) {
         long ts = record.timestamp();
         observedStreamTime = Math.max(observedStreamTime, ts);
         long windowEnd = Math.floorDiv(ts, sizeMs) * sizeMs + sizeMs;
@@ -47,9 +47,8 @@ final class LateObservationGate implements FixedKeyProcessor<String, WindowAggre
             context.forward(record);
             return;
         }
-        long n = record.value() == null ? 0 : record.value().count();
         Long before = late.get(record.key());
-        long total = (before == null ? 0 : before) + n;
+        long total = (before == null ? 0 : before) + 1;
         late.put(record.key(), total);
         if (isPowerOfTen(total)) {
             LOG.warn("late observation for {} at {} (window ended {}, stream time {}, grace {} ms); {} late so far",

@@ -63,6 +63,15 @@ final class StatsReader {
         return bits;
     }
 
+    float readFloat(String what) {
+        need(4, what);
+        int bits = 0;
+        for (int i = 0; i < 4; i++) {
+            bits = (bits << 8) | (buf[pos++] & 0xFF);
+        }
+        return Float.intBitsToFloat(bits);
+    }
+
     String readString(String what) {
         int len = readCount(what + " length", Integer.MAX_VALUE);
         need(len, what);

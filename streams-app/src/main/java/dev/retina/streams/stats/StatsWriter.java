@@ -10,6 +10,7 @@ import java.util.Arrays;
  *       only non-negative values are written this way</li>
  *   <li>long: 8 bytes, two's complement, big-endian</li>
  *   <li>double: the long of its IEEE 754 bits</li>
+ *   <li>float: 4 bytes, IEEE 754 bits, big-endian</li>
  *   <li>string: var-long byte length, then UTF-8 bytes</li>
  *   <li>byte: one byte</li>
  * </ul>
@@ -47,6 +48,14 @@ final class StatsWriter {
     void writeLong(long bits) {
         ensure(8);
         for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[size++] = (byte) (bits >>> shift);
+        }
+    }
+
+    void writeFloat(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        ensure(4);
+        for (int shift = 24; shift >= 0; shift -= 8) {
             buf[size++] = (byte) (bits >>> shift);
         }
     }
