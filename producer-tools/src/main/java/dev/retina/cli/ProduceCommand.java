@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,9 +34,16 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code retina produce}: sends image files as {@link ImageRecord}s (Confluent-framed Avro) to the
  * input topic, keyed by image id. Files over the size limit or in an unknown format are refused with
  * a message and counted as failures; nothing is ever truncated.
+ *
+ * <p>With {@code --synthetic N} it sends N labelled images rendered from a seeded synthetic data set
+ * instead ({@link SyntheticImages}), and {@code --bad N} mixes in N malformed records of every
+ * {@link MalformedKind} (for demos and fault tests). {@code --rate} paces either mode. The last line
+ * of stdout is {@code sent=N failed=M ...}; the exit code is 0 only when nothing failed.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = "Send image files (JPEG, PNG, GIF, BMP) to the images topic as ImageRecords.")
+        description = {"Send image files (JPEG, PNG, GIF, BMP), or synthetic labelled images, to the images topic as"
+                + " ImageRecords.",
+            "Last line: sent=N failed=M ..."})
 public final class ProduceCommand implements Callable<Integer> {
 
     static final long DEFAULT_MAX_IMAGE_BYTES = 8L * 1024 * 1024;
@@ -54,7 +62,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--label", description = "Ground-truth label for every image sent.")
     String label;
 
-    @Option(names = "--label-from-dir",
+    @Option(names = {"--label-from-dir", "--label-from-folder"},
             description = "Use each file's parent folder name as its ground-truth label (class-named folders).")
     boolean labelFromDir;
 
@@ -69,9 +77,29 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print one line per record sent.")
     boolean verbose;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*",
+    @Option(names = "--synthetic", paramLabel = "N",
+            description = "Send N synthetic labelled PNG images (seeded shapes) instead of files.")
+    Integer synthetic;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of --synthetic images and --bad records (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--bad", paramLabel = "N", defaultValue = "0",
+            description = "With --synthetic: also send N malformed records, cycling through every kind the"
+                    + " dead-letter reasons cover (default: ${DEFAULT-VALUE}).")
+    int bad;
+
+    @Option(names = "--rate", paramLabel = "R",
+            description = "Send at most R records per second (default: as fast as the broker takes them).")
+    Double rate;
+
+    @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "Image files, or folders searched recursively for them.")
-    List<Path> paths;
+    List<Path> paths = new ArrayList<>();
+
+    /** Progress goes to stderr at most this often, so stdout keeps only records and the summary. */
+    private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
     @Override
     public Integer call() throws Exception {
@@ -79,16 +107,15 @@ public final class ProduceCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--max-image-bytes must be positive, found " + maxImageBytes);
         }
+        checkSource();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> files = expand(paths);
-
-        Map<String, Object> config = kafka.clientConfig();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxImageBytes + 64 * 1024));
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "retina-produce");
+        Map<String, Object> config = producerConfig();
         SchemaRegistryClient registry = SchemaRegistryClient.fromKafkaConfig(config);
+        if (synthetic != null) {
+            return sendSynthetic(config, registry, out, err);
+        }
+        List<Path> files = expand(paths);
 
         int sent = 0;
         int failed = 0;
@@ -97,7 +124,10 @@ public final class ProduceCommand implements Callable<Integer> {
                 KafkaProducer<String, ImageRecord> producer =
                         new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
             List<Pending> inFlight = new ArrayList<>();
+            Pacer pacer = new Pacer(rate == null ? 0 : rate);
+            int position = 0;
             for (Path file : files) {
+                pacer.awaitTurn(position++);
                 Optional<ImageRecord> record = toRecord(file, err);
                 if (record.isEmpty()) {
                     failed++;
@@ -125,6 +155,100 @@ public final class ProduceCommand implements Callable<Integer> {
         out.printf("sent=%d failed=%d bytes=%d topic=%s%n", sent, failed, bytes, topic);
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    private void checkSource() {
+        if (synthetic == null && paths.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'PATH'"
+                    + " (expected image files or folders, or --synthetic N)");
+        }
+        if (synthetic != null && !paths.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "expected either PATH arguments or"
+                    + " --synthetic N, found both (" + paths.size() + " paths and --synthetic " + synthetic + ")");
+        }
+        if (synthetic != null && synthetic < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--synthetic must be >= 0, found " + synthetic);
+        }
+        if (bad < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bad must be >= 0, found " + bad);
+        }
+        if (bad > 0 && synthetic == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--bad " + bad + " needs --synthetic N (malformed records are mixed into synthetic images)");
+        }
+        if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rate must be a positive number of records per second, found " + rate);
+        }
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxImageBytes + 64 * 1024));
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "retina-produce");
+        return config;
+    }
+
+    private int sendSynthetic(Map<String, Object> config, SchemaRegistryClient registry, PrintWriter out,
+                              PrintWriter err) throws InterruptedException {
+        SyntheticImages images = new SyntheticImages(seed, synthetic, source);
+        SyntheticProducer.Summary summary;
+        try (AvroSerde<ImageRecord> serde = new AvroSerde<>(ImageRecord.class, registry, false);
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            SyntheticProducer feed = new SyntheticProducer(producer, topic, serde.serializer(), images, bad,
+                    rate == null ? 0 : rate);
+            summary = feed.run(new SyntheticProducer.Listener() {
+                private long lastProgress = System.nanoTime();
+
+                @Override
+                public void acknowledged(SyntheticProducer.Item item, RecordMetadata m) {
+                    if (verbose) {
+                        synchronized (out) {
+                            out.printf("sent %s %s -> %s-%d@%d%n", item.imageId(),
+                                    item.valid() ? item.label() : "bad:" + item.kind(), m.topic(), m.partition(),
+                                    m.offset());
+                        }
+                    }
+                }
+
+                @Override
+                public void failed(SyntheticProducer.Item item, Exception error) {
+                    synchronized (err) {
+                        err.printf("error: record %s was not sent: %s%n", item.key(), error.getMessage());
+                    }
+                }
+
+                @Override
+                public void progress(int handedOver, int total, java.time.Duration elapsed) {
+                    long now = System.nanoTime();
+                    if (now - lastProgress >= PROGRESS_INTERVAL_NANOS || handedOver == total) {
+                        lastProgress = now;
+                        printProgress(err, handedOver, total, elapsed);
+                    }
+                }
+            });
+        }
+        out.printf(java.util.Locale.ROOT, "sent=%d failed=%d valid=%d bad=%d bytes=%d topic=%s records_per_s=%.1f%n",
+                summary.sent(), summary.failed(), summary.valid(), summary.bad(), summary.bytes(), topic,
+                summary.recordsPerSecond());
+        out.flush();
+        return summary.failed() == 0 ? 0 : 1;
+    }
+
+    /** One progress line: count, percentage, rate and the estimated time left. */
+    static void printProgress(PrintWriter err, int done, int total, java.time.Duration elapsed) {
+        double seconds = Math.max(1e-9, elapsed.toNanos() / 1e9);
+        double perSecond = done / seconds;
+        long eta = perSecond <= 0 ? 0 : Math.round((total - done) / perSecond);
+        synchronized (err) {
+            err.printf(java.util.Locale.ROOT, "progress %d/%d (%d%%) %.1f records/s eta %ds%n", done, total,
+                    total == 0 ? 100 : done * 100L / total, perSecond, eta);
+            err.flush();
+        }
     }
 
     private Optional<ImageRecord> toRecord(Path file, PrintWriter err) {

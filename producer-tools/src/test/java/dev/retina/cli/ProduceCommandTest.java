@@ -63,11 +63,29 @@ class ProduceCommandTest {
     @Test
     void badArgumentsPrintWhatWasExpected() {
         assertThat(run("produce")).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing required parameter: 'PATH'");
+        assertThat(err.toString()).contains("Missing required parameter: 'PATH'").contains("--synthetic N");
 
         err.getBuffer().setLength(0);
         assertThat(run("tail", "--topic", "images", "--timeout", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("expected a duration such as 500ms, 30s");
+    }
+
+    @Test
+    void syntheticOptionsAreCheckedBeforeAnythingIsSent() {
+        assertThat(run("produce", "--synthetic", "3", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("expected either PATH arguments or --synthetic N, found both");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("produce", "--bad", "4", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--bad 4 needs --synthetic N");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("produce", "--synthetic", "3", "--rate", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate must be a positive number of records per second, found 0.0");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("produce", "--synthetic", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--synthetic must be >= 0, found -1");
     }
 
     @Test
