@@ -1,16 +1,23 @@
 package dev.retina.engine.kernel;
 
 import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;
 
 /**
- * Chooses the kernel set: {@link FastKernels} by default, {@link ScalarKernels} when the system
- * property {@value #PROPERTY} is {@code scalar}. Logs its choice once.
+ * Chooses the kernel set, once per process, and logs the choice through {@link System.Logger}:
+ * {@link VectorKernels} when the module {@value #VECTOR_MODULE} is in the boot layer (the JVM was
+ * started with {@code --add-modules jdk.incubator.vector}), otherwise {@link FastKernels}. The system
+ * property {@value #PROPERTY} forces a set: {@code scalar}, {@code fast} or {@code vector} (the latter
+ * fails when the module is missing).
  */
 public final class KernelProvider {
 
-    /** System property forcing a kernel set: {@code scalar} or {@code fast}. */
+    /** System property forcing a kernel set: {@code scalar}, {@code fast} or {@code vector}. */
     public static final String PROPERTY = "retina.kernels";
+
+    /** The incubator module holding the Vector API. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private static final System.Logger LOG = System.getLogger(KernelProvider.class.getName());
 
@@ -26,9 +33,15 @@ public final class KernelProvider {
             synchronized (KernelProvider.class) {
                 k = chosen;
                 if (k == null) {
-                    String requested = System.getProperty(PROPERTY, "fast");
-                    k = byName(requested);
-                    LOG.log(Level.INFO, "retina kernels chosen: {0} ({1}={2})", k.name(), PROPERTY, requested);
+                    String requested = System.getProperty(PROPERTY);
+                    if (requested == null) {
+                        k = byName(vectorAvailable() ? "vector" : "fast");
+                        LOG.log(Level.INFO, "retina kernels chosen: {0} (module {1} {2}; {3} not set)", k.name(),
+                                VECTOR_MODULE, vectorAvailable() ? "present" : "absent", PROPERTY);
+                    } else {
+                        k = byName(requested);
+                        LOG.log(Level.INFO, "retina kernels chosen: {0} ({1}={2})", k.name(), PROPERTY, requested);
+                    }
                     chosen = k;
                 }
             }
@@ -36,10 +49,16 @@ public final class KernelProvider {
         return k;
     }
 
+    /** Whether the Vector API module is in the boot layer, so {@code vector} kernels can run. */
+    public static boolean vectorAvailable() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
     /**
      * The kernel set of the given name.
      *
-     * @throws IllegalArgumentException for a name other than {@code scalar} or {@code fast}
+     * @throws IllegalArgumentException for a name other than {@code scalar}, {@code fast} or
+     *                                  {@code vector}, or {@code vector} without the module
      */
     public static Kernels byName(String name) {
         switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -47,8 +66,26 @@ public final class KernelProvider {
                 return new ScalarKernels();
             case "fast":
                 return new FastKernels();
+            case "vector":
+                return vectorKernels();
             default:
-                throw new IllegalArgumentException(PROPERTY + " must be 'scalar' or 'fast', found '" + name + "'");
+                throw new IllegalArgumentException(
+                        PROPERTY + " must be 'scalar', 'fast' or 'vector', found '" + name + "'");
+        }
+    }
+
+    // Reflective, so that no class of this one's links against the incubator module unless it is there.
+    private static Kernels vectorKernels() {
+        if (!vectorAvailable()) {
+            throw new IllegalArgumentException(PROPERTY + "=vector needs the module " + VECTOR_MODULE
+                    + " (start the JVM with --add-modules " + VECTOR_MODULE + "), found it absent");
+        }
+        try {
+            return (Kernels) Class.forName(KernelProvider.class.getPackageName() + ".VectorKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException
+                 | IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot create the vector kernels", e);
         }
     }
 }

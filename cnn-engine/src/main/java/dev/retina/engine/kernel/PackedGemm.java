@@ -51,18 +51,23 @@ final class PackedGemm {
     }
 
     static PackedMatrix pack(float[] a, int off, int rows, int cols, int rowStride, int colStride) {
-        int panels = (rows + MR - 1) / MR;
-        float[] packed = new float[Math.multiplyExact(Math.multiplyExact(panels, cols), MR)];
+        return packPanels(a, off, rows, cols, rowStride, colStride, MR);
+    }
+
+    /** Packs a strided rows x cols matrix in row panels of {@code mr} rows (layout in {@link PackedMatrix}). */
+    static PackedMatrix packPanels(float[] a, int off, int rows, int cols, int rowStride, int colStride, int mr) {
+        int panels = (rows + mr - 1) / mr;
+        float[] packed = new float[Math.multiplyExact(Math.multiplyExact(panels, cols), mr)];
         for (int panel = 0; panel < panels; panel++) {
             for (int p = 0; p < cols; p++) {
-                int d = (panel * cols + p) * MR;
-                for (int r = 0; r < MR; r++) {
-                    int i = panel * MR + r;
+                int d = (panel * cols + p) * mr;
+                for (int r = 0; r < mr; r++) {
+                    int i = panel * mr + r;
                     packed[d + r] = i < rows ? a[off + i * rowStride + p * colStride] : 0f;
                 }
             }
         }
-        return new PackedMatrix(rows, cols, null, packed, MR);
+        return new PackedMatrix(rows, cols, null, packed, mr);
     }
 
     /** Columns per block for depth {@code k}: a multiple of NR. */
@@ -74,8 +79,9 @@ final class PackedGemm {
     /** Multiplies with the work split over the context's chunks. */
     static void multiply(PackedMatrix a, BSource b, int n, float[] c, int cOff, int cRowStride,
                          int cColStride, GemmEpilogue ep, ComputeContext ctx) {
-        if (a.panels() == null) {
-            throw new IllegalStateException("matrix was packed for another kernel set");
+        if (a.panels() == null || a.panelRows() != MR) {
+            throw new IllegalStateException("matrix was packed for another kernel set (panel rows "
+                    + a.panelRows() + ", expected " + MR + ")");
         }
         int k = a.cols();
         int nc = blockColumns(k, n);

@@ -28,7 +28,8 @@ class AllocationTest {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
         try (Engine engine = Engine.create(1); Session s = engine.newSession(model)) {
-            for (int i = 0; i < 50; i++) {
+            // Long warm-up: until C2 compiles them, Vector API kernels box every vector they touch.
+            for (int i = 0; i < 3000; i++) {
                 s.run(x);
             }
             int runs = 200;

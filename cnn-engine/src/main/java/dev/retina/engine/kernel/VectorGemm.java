@@ -1,0 +1,308 @@
+package dev.retina.engine.kernel;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed GEMM on the Vector API: {@code C (M x N) = epilogue(A (M x K) * B (K x N))}.
+ *
+ * <p>A (the constant operand: weights) is packed once at load time in row panels of {@link #MR}
+ * rows ({@code panels[(panel * K + p) * MR + r]}). B is packed per call in column panels of
+ * {@link #NR} columns, two vectors wide ({@code dst[(panel * K + p) * NR + j]}, zero past the last
+ * column). The micro-kernel keeps an MR x NR tile of C in 2 * MR vector registers and, per step of
+ * K, loads two vectors of B, broadcasts MR values of A and issues 2 * MR fused multiply-adds.
+ *
+ * <p>Blocking: columns in blocks of {@code nc} (a packed K x nc block stays in L2), K in slices of
+ * {@link #KC} (one B micro-panel, KC x NR, stays in L1 while every A panel passes over it). Partial
+ * sums between K slices live in a per-chunk tile buffer, in float, so each output is still one
+ * left-to-right chain of fused multiply-adds over K: the result never depends on how the work is
+ * split over threads. K is never split across threads.
+ *
+ * <p>The species must be a {@code static final} constant: only then does C2 compile the vector
+ * operations to machine instructions.
+ */
+final class VectorGemm {
+
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Lanes per vector. */
+    static final int L = SPECIES.length();
+    /** Rows of A per panel (rows of the register tile). */
+    static final int MR = 6;
+    /** Columns of B per panel (columns of the register tile): two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of one K slice. */
+    static final int KC = 256;
+    /** Target size in floats of a packed B block. */
+    private static final int B_BLOCK_FLOATS = 128 * 1024;
+
+    private VectorGemm() {
+    }
+
+    /** Packs a constant M x K operand in row panels of {@link #MR}. */
+    static PackedMatrix pack(float[] a, int off, int rows, int cols, int rowStride, int colStride) {
+        return PackedGemm.packPanels(a, off, rows, cols, rowStride, colStride, MR);
+    }
+
+    /** Columns per block for depth {@code k}: a multiple of NR. */
+    static int blockColumns(int k, int n) {
+        int nc = Math.max(NR, (B_BLOCK_FLOATS / Math.max(1, k)) / NR * NR);
+        return Math.min(nc, (n + NR - 1) / NR * NR);
+    }
+
+    /** Scratch floats one chunk needs: a packed K x nc block, then the partial-sum tiles. */
+    static int scratchFloats(int k, int nc, int panels) {
+        int tiles = k > KC ? panels * (nc / NR) : 1;
+        return Math.addExact(Math.multiplyExact(k, nc), Math.multiplyExact(tiles, MR * NR));
+    }
+
+    /**
+     * Packs {@code cols} columns from {@code col0} of the strided K x N view
+     * {@code b[off + p * rowStride + j * colStride]} into NR-column panels at {@code dst[0..]}.
+     */
+    static void packMatrix(float[] b, int off, int rowStride, int colStride, int col0, int cols, int k,
+                           float[] dst) {
+        int panels = (cols + NR - 1) / NR;
+        for (int panel = 0; panel < panels; panel++) {
+            int start = panel * NR;
+            int width = Math.min(NR, cols - start);
+            int d = panel * k * NR;
+            for (int p = 0; p < k; p++, d += NR) {
+                int src = off + p * rowStride + (col0 + start) * colStride;
+                if (colStride == 1) {
+                    System.arraycopy(b, src, dst, d, width);
+                } else {
+                    for (int j = 0; j < width; j++) {
+                        dst[d + j] = b[src + j * colStride];
+                    }
+                }
+                if (width < NR) {
+                    Arrays.fill(dst, d + width, d + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Multiplies with the work split over (column block, row-panel range) tasks.
+     * B is the strided K x n view {@code b[bOff + p * bRowStride + j * bColStride]}.
+     */
+    static void multiply(PackedMatrix a, float[] b, int bOff, int bRowStride, int bColStride, int n,
+                         float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep, ComputeContext ctx) {
+        if (a.panels() == null || a.panelRows() != MR) {
+            throw new IllegalStateException("matrix was packed for another kernel set (panel rows "
+                    + a.panelRows() + ", expected " + MR + ")");
+        }
+        int k = a.cols();
+        int nc = blockColumns(k, n);
+        int colBlocks = (n + nc - 1) / nc;
+        int panels = a.panelCount();
+        int rowGroups = Math.min(panels, Math.max(1, (2 * ctx.parallelism() + colBlocks - 1) / colBlocks));
+        int scratchFloats = scratchFloats(k, nc, panels);
+        ctx.parallelFor(colBlocks * rowGroups, (chunk, from, to) -> {
+            float[] scratch = ctx.scratch(chunk, scratchFloats);
+            int packedBlock = -1;
+            for (int t = from; t < to; t++) {
+                int block = t / rowGroups;
+                int group = t % rowGroups;
+                int col0 = block * nc;
+                int cols = Math.min(nc, n - col0);
+                if (block != packedBlock) {
+                    packMatrix(b, bOff, bRowStride, bColStride, col0, cols, k, scratch);
+                    packedBlock = block;
+                }
+                int p0 = (int) ((long) panels * group / rowGroups);
+                int p1 = (int) ((long) panels * (group + 1) / rowGroups);
+                block(a, p0, p1, scratch, k * nc, col0, cols, c, cOff, cRowStride, cColStride, ep, 0);
+            }
+        });
+    }
+
+    /**
+     * Multiplies row panels {@code [p0, p1)} of A with one packed column block of B held at the start
+     * of {@code scratch}; partial-sum tiles start at {@code tileBase}. Row i of this product takes the
+     * epilogue's bias of row {@code biasRow0 + i}.
+     */
+    static void block(PackedMatrix a, int p0, int p1, float[] scratch, int tileBase, int col0, int cols,
+                      float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep, int biasRow0) {
+        int k = a.cols();
+        float[] pa = a.panels();
+        int bPanels = (cols + NR - 1) / NR;
+        boolean sliced = k > KC;
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            boolean first = k0 == 0;
+            boolean last = k0 + kc == k;
+            for (int bp = 0; bp < bPanels; bp++) {
+                int width = Math.min(NR, cols - bp * NR);
+                int bBase = (bp * k + k0) * NR;
+                for (int panel = p0; panel < p1; panel++) {
+                    int tile = sliced ? tileBase + ((panel - p0) * bPanels + bp) * MR * NR : tileBase;
+                    microKernel(pa, (panel * k + k0) * MR, scratch, bBase, kc, tile, first);
+                    if (last) {
+                        int row0 = panel * MR;
+                        epilogue(scratch, tile, row0, Math.min(MR, a.rows() - row0),
+                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One MR x NR tile over a K slice: starts from zero ({@code first}) or from the partial sums in
+     * {@code t[tile..]}, and leaves the sums there (row r, column j at {@code tile + r * NR + j}).
+     */
+    private static void microKernel(float[] a, int aBase, float[] t, int bBase, int kc, int tile, boolean first) {
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        if (first) {
+            FloatVector z = FloatVector.zero(SPECIES);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, t, tile);
+            c01 = FloatVector.fromArray(SPECIES, t, tile + L);
+            c10 = FloatVector.fromArray(SPECIES, t, tile + NR);
+            c11 = FloatVector.fromArray(SPECIES, t, tile + NR + L);
+            c20 = FloatVector.fromArray(SPECIES, t, tile + 2 * NR);
+            c21 = FloatVector.fromArray(SPECIES, t, tile + 2 * NR + L);
+            c30 = FloatVector.fromArray(SPECIES, t, tile + 3 * NR);
+            c31 = FloatVector.fromArray(SPECIES, t, tile + 3 * NR + L);
+            c40 = FloatVector.fromArray(SPECIES, t, tile + 4 * NR);
+            c41 = FloatVector.fromArray(SPECIES, t, tile + 4 * NR + L);
+            c50 = FloatVector.fromArray(SPECIES, t, tile + 5 * NR);
+            c51 = FloatVector.fromArray(SPECIES, t, tile + 5 * NR + L);
+        }
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, t, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, t, bi + L);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(t, tile);
+        c01.intoArray(t, tile + L);
+        c10.intoArray(t, tile + NR);
+        c11.intoArray(t, tile + NR + L);
+        c20.intoArray(t, tile + 2 * NR);
+        c21.intoArray(t, tile + 2 * NR + L);
+        c30.intoArray(t, tile + 3 * NR);
+        c31.intoArray(t, tile + 3 * NR + L);
+        c40.intoArray(t, tile + 4 * NR);
+        c41.intoArray(t, tile + 4 * NR + L);
+        c50.intoArray(t, tile + 5 * NR);
+        c51.intoArray(t, tile + 5 * NR + L);
+    }
+
+    /**
+     * Writes the finished tile: {@code rows x width} sums from {@code t[tile..]} through the epilogue
+     * into C. Whole vectors with a unit column stride and a vectorisable activation are stored as
+     * vectors; the rest element by element with {@link GemmEpilogue#finish}, which performs the same
+     * float operations in the same order, so both paths give identical values.
+     */
+    private static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
+                                 float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep,
+                                 int biasRow0) {
+        boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation());
+        for (int r = 0; r < rows; r++) {
+            int row = row0 + r;
+            int base = cOff + row * cRowStride + col0 * cColStride;
+            for (int j = 0; j < width; j += L) {
+                int src = tile + r * NR + j;
+                if (vectorStore && j + L <= width) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, t, src);
+                    if (ep.alpha() != 1f) {
+                        v = v.mul(ep.alpha());
+                    }
+                    if (ep.bias() != null) {
+                        v = v.add(ep.bias()[ep.biasOffset() + biasRow0 + row]);
+                    }
+                    if (ep.accumulate()) {
+                        v = v.add(FloatVector.fromArray(SPECIES, c, base + j));
+                    }
+                    VectorActivation.apply(ep.activation(), v).intoArray(c, base + j);
+                } else {
+                    int valid = Math.min(L, width - j);
+                    for (int q = 0; q < valid; q++) {
+                        int idx = base + (j + q) * cColStride;
+                        c[idx] = ep.finish(biasRow0 + row, t[src + q], c[idx]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Vector forms of {@link Activation#apply}, with the same comparisons so NaN is treated alike. */
+    static final class VectorActivation {
+        private VectorActivation() {
+        }
+
+        static boolean supports(Activation act) {
+            return act.kind() != Activation.Kind.SIGMOID;
+        }
+
+        static FloatVector apply(Activation act, FloatVector x) {
+            switch (act.kind()) {
+                case NONE:
+                    return x;
+                case RELU: {
+                    // x > 0 ? x : 0
+                    VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
+                    return FloatVector.zero(SPECIES).blend(x, positive);
+                }
+                case CLIP: {
+                    // low = x < alpha ? alpha : x; low > beta ? beta : low
+                    FloatVector low = x.blend(act.alpha(), x.compare(VectorOperators.LT, act.alpha()));
+                    return low.blend(act.beta(), low.compare(VectorOperators.GT, act.beta()));
+                }
+                case LEAKY_RELU: {
+                    // x >= 0 ? x : alpha * x
+                    VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+                    return x.blend(x.mul(act.alpha()), negative);
+                }
+                default:
+                    throw new IllegalStateException("no vector form for activation " + act.kind());
+            }
+        }
+    }
+}
