@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AppCommand.class,
+            DemoCommand.class,
             ProduceCommand.class,
             TailCommand.class,
             StackCommand.class,
@@ -23,6 +24,8 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            ReplayCommand.class,
+            BenchCommand.class,
         })
 public final class RetinaCli implements Runnable {
 

@@ -1,0 +1,428 @@
+package dev.retina.cli;
+
+import dev.retina.cli.embedded.DefaultTopics;
+import dev.retina.schemas.avro.ClassificationResult;
+import dev.retina.schemas.avro.DeadLetter;
+import dev.retina.schemas.avro.ImageRecord;
+import dev.retina.schemas.registry.AvroSerde;
+import dev.retina.schemas.registry.SchemaRegistryClient;
+import dev.retina.streams.AppConfig;
+import dev.retina.streams.StreamsAppRunner;
+import dev.retina.streams.TerminationSignals;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code retina demo}: the whole pipeline in one process. An embedded Kafka broker and schema registry, the streams
+ * application serving the shipped shapes model ({@code models/shapes/1}, see {@link ModelLocator}), and a producer
+ * of synthetic labelled images; every classification and dead letter is printed as it is committed, with a running
+ * summary every two seconds.
+ *
+ * <p>Without {@code --exit-when-done} it keeps running after the last image until Ctrl-C or SIGTERM. With it, it
+ * ends once every produced record has a result or a dead letter (or {@code --timeout} passed since the last image
+ * was sent) and prints exactly one line
+ * {@code produced=N classified=C dead_lettered=D lost=L duplicates=U accuracy=A images_per_s=T}; the exit code is 0
+ * only when {@code lost=0} and {@code duplicates=0}. Results are read with {@code read_committed}, and before the
+ * final line the demo waits until the application has committed its progress over every input record and the
+ * reader has caught up with everything committed, so late duplicates would be counted.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the whole pipeline in this process: embedded Kafka and schema registry, the streams app with the",
+            "shipped shapes model, and a producer of synthetic labelled images; prints live classifications.",
+            "With --exit-when-done it ends with one line: produced=N classified=C dead_lettered=D lost=L"
+                    + " duplicates=U accuracy=A images_per_s=T"
+        })
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+    private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-n", "--images"}, paramLabel = "N", defaultValue = "200",
+            description = "Synthetic images to send (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "20",
+            description = "Records per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--bad", paramLabel = "N", defaultValue = "0",
+            description = "Also send N malformed records of every kind, to watch them dead-lettered"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int bad;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the synthetic images (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--exit-when-done",
+            description = "End once every record is accounted for, with one summary line; exit 0 only if lost=0"
+                    + " and duplicates=0.")
+    boolean exitWhenDone;
+
+    @Option(names = {"-m", "--model-dir"}, paramLabel = "DIR",
+            description = "Model package to serve (default: models/shapes/1 of the repository).")
+    Path modelDir;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s",
+            description = "With --exit-when-done: give up this long after the last record was sent"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String timeoutText;
+
+    @Option(names = {"-q", "--quiet"}, description = "No line per image; only the running summary.")
+    boolean quiet;
+
+    /** The process environment (for RETINA_HOME); tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    @Override
+    public Integer call() throws Exception {
+        Duration timeout = checkArguments();
+        Path model = resolveModel();
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = Files.createTempDirectory("retina-demo-");
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            awaitQuietly(finished, SETTLE_TIMEOUT);
+        }, "retina-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (!exitWhenDone) {
+            TerminationSignals.install(stop::countDown);
+        }
+        try (StackCommand.RunningStack stack = StackCommand.RunningStack.start(null, "localhost", 0, 0)) {
+            return run(stack, model, work, timeout, stop, out);
+        } finally {
+            deleteTree(work);
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shutdownInProgress) {
+                // The hook is running and waits for `finished`, which is now counted down.
+            }
+        }
+    }
+
+    private int run(StackCommand.RunningStack stack, Path model, Path work, Duration timeout, CountDownLatch stop,
+                    PrintWriter out) throws Exception {
+        String bootstrap = stack.kafka.bootstrapServers();
+        AppConfig config = AppConfig.of(Map.of(
+                AppConfig.APPLICATION_ID, "retina-demo",
+                AppConfig.BOOTSTRAP_SERVERS, bootstrap,
+                AppConfig.SCHEMA_REGISTRY_URL, stack.registry.url(),
+                AppConfig.MODEL_DIR, model.toString(),
+                AppConfig.HTTP_HOST, "localhost",
+                AppConfig.HTTP_PORT, "0",
+                AppConfig.KAFKA_PREFIX + "state.dir", work.resolve("state").toString(),
+                AppConfig.KAFKA_PREFIX + "commit.interval.ms", "100",
+                AppConfig.KAFKA_PREFIX + "consumer.auto.offset.reset", "earliest"));
+        Map<String, Object> clients = new HashMap<>();
+        clients.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        clients.put("schema.registry.url", stack.registry.url());
+        try (StreamsAppRunner app = StreamsAppRunner.start(config);
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+                AvroSerde<ImageRecord> serde = new AvroSerde<>(ImageRecord.class,
+                        SchemaRegistryClient.forUrl(stack.registry.url()), false);
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap),
+                        new StringSerializer(), new ByteArraySerializer())) {
+            awaitRunning(app, stop);
+            SyntheticProducer feed = new SyntheticProducer(producer, config.inputTopic(), serde.serializer(),
+                    new SyntheticImages(seed, images, "retina-demo"), bad, rate);
+            ResultTally tally = new ResultTally(feed.plan());
+            AtomicLong lastAnswerNanos = new AtomicLong();
+            print(out, String.format(Locale.ROOT, "retina demo: kafka=%s schema_registry=%s http=%s model=%s:%s"
+                    + " images=%d bad=%d rate=%s", bootstrap, stack.registry.url(),
+                    AppCommand.httpAddress(config, app.httpPort()), model.getParent().getFileName(),
+                    model.getFileName(), images, bad, rate > 0 ? rate + "/s" : "max"));
+            try (OutputWatcher watcher = OutputWatcher.start(clients, config.outputTopic(), config.dlqTopic(),
+                    new LiveLines(tally, out, lastAnswerNanos))) {
+                long start = System.nanoTime();
+                AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+                Thread sender = new Thread(() -> {
+                    try {
+                        feed.run(new SyntheticProducer.Listener() {
+                            @Override
+                            public void failed(SyntheticProducer.Item item, Exception error) {
+                                tally.notProduced(item);
+                                LOG.warn("Record {} was not sent: {}", item.key(), error.getMessage());
+                            }
+                        });
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        producerFailure.set(e);
+                    }
+                }, "retina-demo-producer");
+                sender.start();
+                long sentAt = waitForAnswers(tally, sender, start, timeout, stop, out, lastAnswerNanos, app);
+                sender.interrupt();
+                sender.join(TimeUnit.SECONDS.toMillis(30));
+                if (producerFailure.get() != null) {
+                    throw new IllegalStateException("the synthetic producer failed: "
+                            + producerFailure.get().getMessage(), producerFailure.get());
+                }
+                settle(admin, config, watcher, stop);
+                ResultTally.Snapshot s = tally.snapshot();
+                long end = lastAnswerNanos.get() == 0 ? System.nanoTime() : lastAnswerNanos.get();
+                double seconds = Math.max(1e-9, (end - start) / 1e9);
+                String line = s.summaryLine(s.classified() / seconds);
+                if (s.unexpected() > 0 || s.wrongReason() > 0) {
+                    LOG.warn("{} answers for records this demo did not send, {} dead letters with another reason"
+                            + " than their kind's", s.unexpected(), s.wrongReason());
+                }
+                LOG.info("Demo done: sent for {} ms, answers complete after {} ms, {}",
+                        TimeUnit.NANOSECONDS.toMillis(sentAt - start), TimeUnit.NANOSECONDS.toMillis(end - start), line);
+                print(out, line);
+                return exitWhenDone && (s.lost() > 0 || s.duplicates() > 0) ? 1 : 0;
+            }
+        }
+    }
+
+    /**
+     * Prints the running summary until every produced record is answered (with --exit-when-done), the timeout after
+     * the last send passed, or a stop was requested. Returns when the producer finished, in nanoTime.
+     */
+    private long waitForAnswers(ResultTally tally, Thread sender, long start, Duration timeout, CountDownLatch stop,
+                                PrintWriter out, AtomicLong lastAnswer, StreamsAppRunner app)
+            throws InterruptedException {
+        long sentAt = 0;
+        while (true) {
+            boolean stopRequested = stop.await(SUMMARY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            ResultTally.Snapshot s = tally.snapshot();
+            long now = System.nanoTime();
+            if (!sender.isAlive() && sentAt == 0) {
+                sentAt = now;
+            }
+            double seconds = Math.max(1e-9, ((lastAnswer.get() == 0 ? now : lastAnswer.get()) - start) / 1e9);
+            print(out, String.format(Locale.ROOT, "progress: streams=%s answered=%d/%d classified=%d"
+                    + " dead_lettered=%d duplicates=%d accuracy=%s images_per_s=%.1f", app.state(),
+                    s.classified() + s.deadLettered(), s.produced(), s.classified(), s.deadLettered(), s.duplicates(),
+                    Double.isNaN(s.accuracy()) ? "n/a" : String.format(Locale.ROOT, "%.4f", s.accuracy()),
+                    s.classified() / seconds));
+            if (stopRequested || app.state() == KafkaStreams.State.ERROR
+                    || app.state() == KafkaStreams.State.NOT_RUNNING) {
+                return sentAt == 0 ? now : sentAt;
+            }
+            if (exitWhenDone && sentAt != 0
+                    && (s.complete() || now - sentAt > timeout.toNanos())) {
+                return sentAt;
+            }
+        }
+    }
+
+    /**
+     * Waits (bounded) until the application has committed its progress over every input record and the watcher has
+     * read everything committed, so duplicates written late are counted too.
+     */
+    private static void settle(Admin admin, AppConfig config, OutputWatcher watcher, CountDownLatch stop)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && stop.getCount() > 0) {
+            try {
+                if (inputLag(admin, config) == 0 && watcher.caughtUp(admin)) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                LOG.warn("Cannot check the application's progress: {}", e.getCause().toString());
+            }
+            if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+        LOG.warn("The application did not commit all input within {}; the summary may miss late answers",
+                SETTLE_TIMEOUT);
+    }
+
+    /** Input records not yet committed by the application's consumer group. */
+    private static long inputLag(Admin admin, AppConfig config) throws InterruptedException, ExecutionException {
+        String topic = config.inputTopic();
+        Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(List.of(topic)).allTopicNames().get()
+                .get(topic).partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get();
+        long lag = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+        }
+        return lag;
+    }
+
+    private static void awaitRunning(StreamsAppRunner app, CountDownLatch stop) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (app.state() != KafkaStreams.State.RUNNING) {
+            if (app.state() == KafkaStreams.State.ERROR || app.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("the streams application stopped while starting: " + app.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the streams application did not reach RUNNING within 60 s, it is "
+                        + app.state());
+            }
+            if (stop.await(50, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("stopped while the streams application was starting");
+            }
+        }
+    }
+
+    private Duration checkArguments() {
+        if (images < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--images must be >= 0, found " + images);
+        }
+        if (bad < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bad must be >= 0, found " + bad);
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--rate must be a number of records per second >= 0 (0: unpaced), found " + rate);
+        }
+        Duration timeout = Durations.parse("--timeout", timeoutText, spec);
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--timeout must be a positive duration, found " + timeoutText);
+        }
+        return timeout;
+    }
+
+    private Path resolveModel() {
+        if (modelDir != null) {
+            if (!Files.isDirectory(modelDir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "expected --model-dir to name a model"
+                        + " package directory, found " + (Files.exists(modelDir) ? "a file" : "nothing") + " at "
+                        + modelDir);
+            }
+            return modelDir.toAbsolutePath().normalize();
+        }
+        return ModelLocator.find(ModelLocator.SHIPPED_SHAPES, environment).orElseThrow(() ->
+                new IllegalStateException("cannot find the shipped model " + ModelLocator.SHIPPED_SHAPES
+                        + " under " + ModelLocator.roots(environment) + " or their parents; give --model-dir DIR or"
+                        + " set RETINA_HOME to the repository"));
+    }
+
+    private static Map<String, Object> producerConfig(String bootstrap) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "retina-demo-producer");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DefaultTopics.IMAGES_MAX_MESSAGE_BYTES);
+        return config;
+    }
+
+    /** Prints every answer as it is read and feeds the tally; runs on the watcher's thread. */
+    private final class LiveLines implements OutputWatcher.Listener {
+        private final ResultTally tally;
+        private final PrintWriter out;
+        private final AtomicLong lastAnswer;
+
+        LiveLines(ResultTally tally, PrintWriter out, AtomicLong lastAnswer) {
+            this.tally = tally;
+            this.out = out;
+            this.lastAnswer = lastAnswer;
+        }
+
+        @Override
+        public void result(String key, ClassificationResult result) {
+            tally.result(key, result);
+            lastAnswer.set(System.nanoTime());
+            if (quiet) {
+                return;
+            }
+            SyntheticProducer.Item item = key == null ? null : tally.item(key);
+            var top = result.getTopK().isEmpty() ? null : result.getTopK().get(0);
+            String truth = result.getGroundTruthLabel();
+            String verdict = truth == null || top == null ? "" : truth.equals(top.getLabel()) ? " ok" : " WRONG";
+            print(out, String.format(Locale.ROOT, "image #%-5s %-12s -> %-12s %.3f%s  %s:%s  %.1f ms  %s-%d@%d",
+                    item == null ? "?" : Integer.toString(item.index()), truth == null ? "(no label)" : truth,
+                    top == null ? "(none)" : top.getLabel(), top == null ? 0.0 : top.getScore(), verdict,
+                    result.getModel().getName(), result.getModel().getVersion(),
+                    result.getTimings().getEndToEndMillis(), result.getLineage().getTopic(),
+                    result.getLineage().getPartition(), result.getLineage().getOffset()));
+        }
+
+        @Override
+        public void deadLetter(String key, DeadLetter letter) {
+            tally.deadLetter(key, letter);
+            lastAnswer.set(System.nanoTime());
+            if (quiet) {
+                return;
+            }
+            String message = letter.getMessage();
+            if (message.length() > 100) {
+                message = message.substring(0, 97) + "...";
+            }
+            print(out, String.format(Locale.ROOT, "dead letter %-34s %s at %s: %s", key, letter.getReason(),
+                    letter.getStage(), message));
+        }
+    }
+
+    private static void print(PrintWriter out, String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Cannot delete the demo's working directory {}: {}", dir, e.toString());
+        }
+    }
+}
