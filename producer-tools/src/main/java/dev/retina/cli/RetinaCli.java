@@ -25,7 +25,6 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             ReplayCommand.class,
-            ReplayCommand.class,
             BenchCommand.class,
         })
 public final class RetinaCli implements Runnable {
