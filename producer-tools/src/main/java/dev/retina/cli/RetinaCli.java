@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            BenchCommand.class,
             ReplayCommand.class,
             BenchCommand.class,
         })
