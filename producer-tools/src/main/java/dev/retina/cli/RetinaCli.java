@@ -24,9 +24,10 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
-            BenchCommand.class,
             ReplayCommand.class,
             BenchCommand.class,
+            PublishModelCommand.class,
+            ModelsCommand.class,
         })
 public final class RetinaCli implements Runnable {
 

@@ -97,6 +97,19 @@ public final class ModelValidator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs every check on {@code candidate} and releases the model again (for a publisher that refuses to release
+     * what an instance would reject).
+     *
+     * @return the identity the model would serve under
+     * @throws ModelRejectedException naming the failed check
+     */
+    public ModelIdentity check(ModelCandidate candidate) {
+        LoadedModel m = validate(candidate);
+        m.retire();
+        return m.identity();
+    }
+
     private ModelPackage loadPackage(ModelCandidate c) {
         try {
             return c.expectedSha256() == null
