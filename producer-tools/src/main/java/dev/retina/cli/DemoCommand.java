@@ -210,8 +210,10 @@ public final class DemoCommand implements Callable<Integer> {
                     LOG.warn("{} answers for records this demo did not send, {} dead letters with another reason"
                             + " than their kind's", s.unexpected(), s.wrongReason());
                 }
-                LOG.info("Demo done: sent for {} ms, answers complete after {} ms, {}",
-                        TimeUnit.NANOSECONDS.toMillis(sentAt - start), TimeUnit.NANOSECONDS.toMillis(end - start), line);
+                LOG.info("Demo done: sent for {} ms, answers complete after {} ms, end-to-end p50 {} ms p99 {} ms, {}",
+                        TimeUnit.NANOSECONDS.toMillis(sentAt - start), TimeUnit.NANOSECONDS.toMillis(end - start),
+                        String.format(Locale.ROOT, "%.1f", s.p50EndToEndMillis()),
+                        String.format(Locale.ROOT, "%.1f", s.p99EndToEndMillis()), line);
                 print(out, line);
                 return exitWhenDone && (s.lost() > 0 || s.duplicates() > 0) ? 1 : 0;
             }
@@ -235,10 +237,11 @@ public final class DemoCommand implements Callable<Integer> {
             }
             double seconds = Math.max(1e-9, ((lastAnswer.get() == 0 ? now : lastAnswer.get()) - start) / 1e9);
             print(out, String.format(Locale.ROOT, "progress: streams=%s answered=%d/%d classified=%d"
-                    + " dead_lettered=%d duplicates=%d accuracy=%s images_per_s=%.1f", app.state(),
-                    s.classified() + s.deadLettered(), s.produced(), s.classified(), s.deadLettered(), s.duplicates(),
+                    + " dead_lettered=%d duplicates=%d accuracy=%s images_per_s=%.1f p50_ms=%.1f p99_ms=%.1f",
+                    app.state(), s.classified() + s.deadLettered(), s.produced(), s.classified(), s.deadLettered(),
+                    s.duplicates(),
                     Double.isNaN(s.accuracy()) ? "n/a" : String.format(Locale.ROOT, "%.4f", s.accuracy()),
-                    s.classified() / seconds));
+                    s.classified() / seconds, s.p50EndToEndMillis(), s.p99EndToEndMillis()));
             if (stopRequested || app.state() == KafkaStreams.State.ERROR
                     || app.state() == KafkaStreams.State.NOT_RUNNING) {
                 return sentAt == 0 ? now : sentAt;

@@ -3,6 +3,7 @@ package dev.retina.cli;
 import dev.retina.schemas.avro.ClassificationResult;
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,8 @@ import java.util.Objects;
  *   <li>{@code accuracy}: share of classified labelled images whose first result's top-1 label is the ground
  *       truth; {@code wrongReason}: dead letters of malformed records whose reason differs from the expected
  *       one; {@code unexpected}: answers whose key was never planned (another producer on the topic).</li>
+ *   <li>{@code p50EndToEndMillis}, {@code p99EndToEndMillis}: nearest-rank percentiles of the end-to-end time
+ *       the first result of each image reports (record timestamp to result), NaN before the first result.</li>
  * </ul>
  * Thread-safe.
  */
@@ -34,7 +37,8 @@ public final class ResultTally {
      * @param accuracy top-1 accuracy in [0, 1], or NaN when no labelled image was classified
      */
     public record Snapshot(int produced, int classified, int deadLettered, int lost, int duplicates,
-                           double accuracy, int unexpected, int wrongReason, Map<ErrorReason, Integer> reasons) {
+                           double accuracy, int unexpected, int wrongReason, Map<ErrorReason, Integer> reasons,
+                           double p50EndToEndMillis, double p99EndToEndMillis) {
 
         /** Every produced record has an answer. */
         public boolean complete() {
@@ -65,6 +69,7 @@ public final class ResultTally {
 
     private final Map<String, Entry> byKey = new HashMap<>();
     private final Map<ErrorReason, Integer> reasons = new EnumMap<>(ErrorReason.class);
+    private final List<Double> endToEndMillis = new ArrayList<>();
     private int unexpected;
     private int wrongReason;
 
@@ -94,6 +99,9 @@ public final class ResultTally {
             return;
         }
         e.results++;
+        if (e.results == 1) {
+            endToEndMillis.add(result.getTimings().getEndToEndMillis());
+        }
         if (e.results == 1 && e.item.label() != null) {
             e.correct = !result.getTopK().isEmpty() && e.item.label().equals(result.getTopK().get(0).getLabel());
         }
@@ -142,8 +150,18 @@ public final class ResultTally {
             }
         }
         double accuracy = labelled == 0 ? Double.NaN : (double) correct / labelled;
+        double[] latencies = endToEndMillis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Snapshot(produced, classified, deadLettered, lost, duplicates, accuracy, unexpected, wrongReason,
-                Map.copyOf(reasons));
+                Map.copyOf(reasons), percentile(latencies, 0.50), percentile(latencies, 0.99));
+    }
+
+    /** Nearest-rank percentile of sorted values, NaN when there are none. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /** The planned item of {@code key}, if any. */

@@ -77,6 +77,7 @@ class ResultTallyTest {
         assertThat(s.duplicates()).isZero();
         assertThat(s.accuracy()).isEqualTo(0.5);
         assertThat(s.wrongReason()).isZero();
+        assertThat(s.p50EndToEndMillis()).isEqualTo(3.0);
         assertThat(s.summaryLine(12.345)).isEqualTo("produced=5 classified=2 dead_lettered=1 lost=2 duplicates=0"
                 + " accuracy=0.5000 images_per_s=12.3");
     }
@@ -113,6 +114,15 @@ class ResultTallyTest {
         assertThat(s.lost()).isZero();
         assertThat(s.unexpected()).isEqualTo(2);
         assertThat(new ResultTally(List.of()).snapshot().summaryLine(0)).contains("accuracy=n/a");
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        double[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        assertThat(ResultTally.percentile(sorted, 0.5)).isEqualTo(5);
+        assertThat(ResultTally.percentile(sorted, 0.99)).isEqualTo(10);
+        assertThat(ResultTally.percentile(new double[] {7}, 0.5)).isEqualTo(7);
+        assertThat(ResultTally.percentile(new double[0], 0.5)).isNaN();
     }
 
     @Test
