@@ -1,6 +1,7 @@
 package dev.retina.engine.kernel;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Convolution on the {@link VectorGemm} micro-kernel, per image and group:
@@ -35,7 +36,7 @@ final class VectorConv {
         boolean pointwise = g.isPointwise();
         PackedMatrix[] packed = w.packedPerGroup();
         GemmEpilogue ep = new GemmEpilogue(1f, w.bias(), 0, false, act);
-        ctx.parallelFor(images * colBlocks * rowGroups, (chunk, from, to) -> {
+        VectorGemm.forTasks(ctx, images * colBlocks * rowGroups, g.macs() * batch, (chunk, from, to) -> {
             float[] scratch = ctx.scratch(chunk, scratchFloats);
             int packedKey = -1;
             for (int t = from; t < to; t++) {
@@ -68,36 +69,41 @@ final class VectorConv {
     /**
      * Packs im2col columns {@code [col0, col0 + cols)} of one image and group into NR-column panels:
      * {@code dst[(panel * k + p) * NR + j]} = input tap p of output pixel {@code col0 + panel * NR + j},
-     * zero for padding and past the last column.
+     * zero for padding and past the last column. Panel by panel, taps in order (input channel, kernel
+     * row, kernel column counted up without division); a panel's pixels are cut into runs along output
+     * rows, and an in-bounds run at stride 1 is copied a vector at a time.
      */
     static void packIm2col(ConvGeometry g, float[] in, int inOff, int col0, int cols, int k, float[] dst) {
         int nr = VectorGemm.NR;
-        int kArea = g.kernelH() * g.kernelW();
         int plane = g.inH() * g.inW();
         int inH = g.inH();
         int inW = g.inW();
         int outW = g.outW();
         int strideH = g.strideH();
         int strideW = g.strideW();
+        int kernelH = g.kernelH();
+        int kernelW = g.kernelW();
         int panels = (cols + nr - 1) / nr;
-        for (int p = 0; p < k; p++) {
-            int ic = p / kArea;
-            int kk = p - ic * kArea;
-            int dh = (kk / g.kernelW()) * g.dilationH() - g.padTop();
-            int dw = (kk % g.kernelW()) * g.dilationW() - g.padLeft();
-            int chan = inOff + ic * plane;
-            for (int panel = 0; panel < panels; panel++) {
-                int d = (panel * k + p) * nr;
-                int start = panel * nr;
-                int end = Math.min(cols, start + nr);
-                int j = start;
-                while (j < end) {
-                    // One run: consecutive output pixels of the same output row.
-                    int pixel = col0 + j;
-                    int oh = pixel / outW;
-                    int ow = pixel - oh * outW;
-                    int len = Math.min(end - j, outW - ow);
-                    int pos = d + (j - start);
+        for (int panel = 0; panel < panels; panel++) {
+            int width = Math.min(nr, cols - panel * nr);
+            int pixel0 = col0 + panel * nr;
+            int oh0 = pixel0 / outW;
+            int ow0 = pixel0 - oh0 * outW;
+            int d = panel * k * nr;
+            int ic = 0;
+            int kh = 0;
+            int kw = 0;
+            for (int p = 0; p < k; p++, d += nr) {
+                int dh = kh * g.dilationH() - g.padTop();
+                int dw = kw * g.dilationW() - g.padLeft();
+                int chan = inOff + ic * plane;
+                int j = 0;
+                int oh = oh0;
+                int ow = ow0;
+                while (j < width) {
+                    // One run: consecutive output pixels of output row oh.
+                    int len = Math.min(width - j, outW - ow);
+                    int pos = d + j;
                     int ih = oh * strideH + dh;
                     if (ih < 0 || ih >= inH) {
                         Arrays.fill(dst, pos, pos + len, 0f);
@@ -107,12 +113,12 @@ final class VectorConv {
                         if (strideW == 1) {
                             int lo = Math.max(0, Math.min(len, -iw));
                             int hi = Math.max(lo, Math.min(len, inW - iw));
-                            if (lo > 0) {
-                                Arrays.fill(dst, pos, pos + lo, 0f);
+                            for (int q = 0; q < lo; q++) {
+                                dst[pos + q] = 0f;
                             }
-                            System.arraycopy(in, row + iw + lo, dst, pos + lo, hi - lo);
-                            if (hi < len) {
-                                Arrays.fill(dst, pos + hi, pos + len, 0f);
+                            copy(in, row + iw, dst, pos, lo, hi);
+                            for (int q = hi; q < len; q++) {
+                                dst[pos + q] = 0f;
                             }
                         } else {
                             for (int q = 0; q < len; q++) {
@@ -122,11 +128,31 @@ final class VectorConv {
                         }
                     }
                     j += len;
+                    oh++;
+                    ow = 0;
                 }
-                if (end - start < nr) {
-                    Arrays.fill(dst, d + (end - start), d + nr, 0f);
+                for (int q = width; q < nr; q++) {
+                    dst[d + q] = 0f;
+                }
+                if (++kw == kernelW) {
+                    kw = 0;
+                    if (++kh == kernelH) {
+                        kh = 0;
+                        ic++;
+                    }
                 }
             }
+        }
+    }
+
+    /** {@code dst[pos + q] = in[src + q]} for {@code q} in {@code [lo, hi)}, whole vectors first. */
+    private static void copy(float[] in, int src, float[] dst, int pos, int lo, int hi) {
+        int q = lo;
+        for (; q + VectorGemm.L <= hi; q += VectorGemm.L) {
+            FloatVector.fromArray(VectorGemm.SPECIES, in, src + q).intoArray(dst, pos + q);
+        }
+        for (; q < hi; q++) {
+            dst[pos + q] = in[src + q];
         }
     }
 }

@@ -23,7 +23,7 @@ final class VectorDepthwise {
                     ComputeContext ctx) {
         int channels = g.outChannels();
         boolean vectorRows = g.strideW() == 1 && VectorGemm.VectorActivation.supports(act);
-        ctx.parallelFor(batch * channels, (chunk, from, to) -> {
+        VectorGemm.forTasks(ctx, batch * channels, g.macs() * batch, (chunk, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 plane(g, w, act, in, out, plane, plane % channels, vectorRows);
             }

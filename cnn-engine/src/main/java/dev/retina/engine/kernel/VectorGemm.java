@@ -37,6 +37,11 @@ final class VectorGemm {
     static final int KC = 256;
     /** Target size in floats of a packed B block. */
     private static final int B_BLOCK_FLOATS = 128 * 1024;
+    /**
+     * Below this many multiply-adds (or comparisons) a kernel runs on the calling thread: handing work
+     * to a worker costs microseconds, more than such a layer takes.
+     */
+    static final long SERIAL_WORK = 200_000;
 
     private VectorGemm() {
     }
@@ -86,6 +91,18 @@ final class VectorGemm {
     }
 
     /**
+     * Runs {@code tasks} tasks over the context's chunks, or all on the calling thread (as chunk 0)
+     * when {@code work} is below {@link #SERIAL_WORK}. Either way each task computes the same values.
+     */
+    static void forTasks(ComputeContext ctx, int tasks, long work, ComputeContext.RangeBody body) {
+        if (work < SERIAL_WORK) {
+            ctx.parallelFor(1, (chunk, from, to) -> body.run(0, 0, tasks));
+        } else {
+            ctx.parallelFor(tasks, body);
+        }
+    }
+
+    /**
      * Multiplies with the work split over (column block, row-panel range) tasks.
      * B is the strided K x n view {@code b[bOff + p * bRowStride + j * bColStride]}.
      */
@@ -101,7 +118,8 @@ final class VectorGemm {
         int panels = a.panelCount();
         int rowGroups = Math.min(panels, Math.max(1, (2 * ctx.parallelism() + colBlocks - 1) / colBlocks));
         int scratchFloats = scratchFloats(k, nc, panels);
-        ctx.parallelFor(colBlocks * rowGroups, (chunk, from, to) -> {
+        long work = (long) a.rows() * k * n;
+        forTasks(ctx, colBlocks * rowGroups, work, (chunk, from, to) -> {
             float[] scratch = ctx.scratch(chunk, scratchFloats);
             int packedBlock = -1;
             for (int t = from; t < to; t++) {

@@ -3,10 +3,10 @@ package dev.retina.engine.kernel;
 /**
  * Kernels on the Vector API ({@code jdk.incubator.vector}): convolution and GEMM on the
  * {@link VectorGemm} micro-kernel ({@value VectorGemm#MR} rows x two vectors, fused multiply-add,
- * weights packed once at load time, bias and activation fused in the epilogue) and a vectorised
- * direct depthwise convolution ({@link VectorDepthwise}). Weight preparation is inherited: it packs
- * through {@link #packMatrix}, so conv weights get this class's panel layout. Everything else is inherited from
- * {@link FastKernels} and {@link ScalarKernels}.
+ * weights packed once at load time, bias and activation fused in the epilogue), a vectorised direct
+ * depthwise convolution ({@link VectorDepthwise}) and separable max pooling ({@link VectorPool}).
+ * Weight preparation is inherited: it packs through {@link #packMatrix}, so conv weights get this
+ * class's panel layout. Everything else is inherited from {@link FastKernels} and {@link ScalarKernels}.
  *
  * <p>Fused multiply-add rounds once where the reference rounds twice, so results differ from
  * {@link ScalarKernels} by float rounding only; they never depend on the thread count.
@@ -41,5 +41,10 @@ public class VectorKernels extends FastKernels {
                      float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue epilogue,
                      ComputeContext ctx) {
         VectorGemm.multiply(a, b, bOff, bRowStride, bColStride, n, c, cOff, cRowStride, cColStride, epilogue, ctx);
+    }
+
+    @Override
+    public void maxPool2d(PoolGeometry g, float[] in, float[] out, int planes, ComputeContext ctx) {
+        VectorPool.maxPool2d(g, in, out, planes, ctx);
     }
 }
