@@ -5,12 +5,15 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Direct depthwise convolution on the Vector API (one input and one output channel per group).
- * For stride-1 rows, the output pixels whose taps all fall inside the input row are computed a
- * vector at a time: per tap, one unaligned load of the input row shifted by the tap's offset and one
- * fused multiply-add with the broadcast weight. Pixels near the borders, and every pixel of strided
- * layers, go through the scalar loop, which sums the same taps in the same (kh, kw) order skipping
- * padding. Planes are independent, so the work is split over {@code batch * channels} planes and a
- * result never depends on the thread count.
+ *
+ * <p>Each input plane is first copied into a per-chunk buffer with its columns zero-padded and split
+ * into {@code strideW} phases ({@code phase r} holds padded columns {@code r, r + strideW, ...}), so
+ * that for every tap the inputs of consecutive output columns are consecutive floats, whatever the
+ * stride. An output row is then accumulated a vector at a time in a row buffer: per valid input row
+ * and tap, one load and one fused multiply-add with the broadcast weight. Taps are added in the
+ * reference's (kh, kw) order; rows outside the input are skipped as in the reference, padded columns
+ * add zero. Bias and activation are applied when the row is written. Planes are independent, so the
+ * work is split over {@code batch * channels} planes and a result never depends on the thread count.
  */
 final class VectorDepthwise {
 
@@ -19,102 +22,95 @@ final class VectorDepthwise {
     private VectorDepthwise() {
     }
 
+    /** Floats per phase row of the padded buffer. */
+    private static int phaseWidth(ConvGeometry g) {
+        int outVec = (g.outW() + L - 1) / L * L;
+        int needed = (outVec - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
+        return (needed + g.strideW() - 1) / g.strideW() + 1;
+    }
+
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                     ComputeContext ctx) {
         int channels = g.outChannels();
-        boolean vectorRows = g.strideW() == 1 && VectorGemm.VectorActivation.supports(act);
+        int phaseWidth = phaseWidth(g);
+        int padded = g.inH() * g.strideW() * phaseWidth;
+        int rowFloats = (g.outW() + L - 1) / L * L;
         VectorGemm.forTasks(ctx, batch * channels, g.macs() * batch, (chunk, from, to) -> {
+            float[] scratch = ctx.scratch(chunk, padded + rowFloats);
             for (int plane = from; plane < to; plane++) {
-                plane(g, w, act, in, out, plane, plane % channels, vectorRows);
+                pad(g, in, plane * g.inH() * g.inW(), scratch, phaseWidth);
+                plane(g, w, act, scratch, phaseWidth, padded, out, plane, plane % channels);
             }
         });
     }
 
-    private static void plane(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int plane,
-                              int c, boolean vectorRows) {
+    /** Copies one input plane: padded column i of row ih goes to {@code buf[(ih * sW + i % sW) * pw + i / sW]}. */
+    private static void pad(ConvGeometry g, float[] in, int inOff, float[] buf, int pw) {
         int inW = g.inW();
-        int inH = g.inH();
+        int sW = g.strideW();
+        int pl = g.padLeft();
+        int total = sW * pw;
+        for (int ih = 0; ih < g.inH(); ih++) {
+            int src = inOff + ih * inW;
+            int dst = ih * total;
+            if (sW == 1) {
+                int lead = Math.min(pl, pw);
+                Arrays.fill(buf, dst, dst + lead, 0f);
+                int copy = Math.max(0, Math.min(inW, pw - pl));
+                System.arraycopy(in, src, buf, dst + lead, copy);
+                Arrays.fill(buf, dst + lead + copy, dst + pw, 0f);
+            } else {
+                for (int i = 0; i < total; i++) {
+                    int x = i - pl;
+                    buf[dst + (i % sW) * pw + i / sW] = x >= 0 && x < inW ? in[src + x] : 0f;
+                }
+            }
+        }
+    }
+
+    private static void plane(ConvGeometry g, ConvWeights w, Activation act, float[] buf, int pw, int rowBase,
+                              float[] out, int plane, int c) {
         int outW = g.outW();
         int kH = g.kernelH();
         int kW = g.kernelW();
-        int inOff = plane * inH * inW;
+        int sW = g.strideW();
         int outOff = plane * g.outH() * outW;
         int wOff = c * kH * kW;
         float[] weights = w.weights();
         float b = w.bias() == null ? 0f : w.bias()[c];
-        // Output columns [lo, hi) have every tap inside the row (stride 1): ow - padLeft >= 0 and
-        // ow - padLeft + (kW - 1) * dilationW < inW.
-        int lo = Math.min(outW, g.padLeft());
-        int hi = Math.max(lo, Math.min(outW, inW - (kW - 1) * g.dilationW() + g.padLeft()));
+        int vecEnd = outW / L * L;
+        int rowEnd = (outW + L - 1) / L * L;
+        boolean vectorAct = VectorGemm.VectorActivation.supports(act);
         for (int oh = 0; oh < g.outH(); oh++) {
-            int ihBase = oh * g.strideH() - g.padTop();
-            int outRow = outOff + oh * outW;
-            int ow = 0;
-            if (vectorRows) {
-                scalarRange(g, weights, wOff, b, act, in, inOff, ihBase, out, outRow, 0, lo);
-                int vecEnd = lo + (hi - lo) / L * L;
-                vectorRange(g, weights, wOff, b, act, in, inOff, ihBase, out, outRow, lo, vecEnd);
-                ow = vecEnd;
-            }
-            scalarRange(g, weights, wOff, b, act, in, inOff, ihBase, out, outRow, ow, outW);
-        }
-    }
-
-    /**
-     * Output columns {@code [from, to)} of one stride-1 row, {@code to - from} a multiple of L, every tap
-     * inside the input row. The row is summed in place, tap by tap, so no vector is carried around a
-     * loop (C2 keeps those in registers only when it can prove it, and allocates otherwise).
-     */
-    private static void vectorRange(ConvGeometry g, float[] weights, int wOff, float b, Activation act, float[] in,
-                                    int inOff, int ihBase, float[] out, int outRow, int from, int to) {
-        if (from >= to) {
-            return;
-        }
-        Arrays.fill(out, outRow + from, outRow + to, 0f);
-        int shift = inOff - g.padLeft();
-        for (int kh = 0; kh < g.kernelH(); kh++) {
-            int ih = ihBase + kh * g.dilationH();
-            if (ih < 0 || ih >= g.inH()) {
-                continue;
-            }
-            int row = shift + ih * g.inW();
-            int wRow = wOff + kh * g.kernelW();
-            for (int kw = 0; kw < g.kernelW(); kw++) {
-                FloatVector wv = FloatVector.broadcast(VectorGemm.SPECIES, weights[wRow + kw]);
-                int src = row + kw * g.dilationW();
-                for (int ow = from; ow < to; ow += L) {
-                    FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, in, src + ow);
-                    x.fma(wv, FloatVector.fromArray(VectorGemm.SPECIES, out, outRow + ow)).intoArray(out, outRow + ow);
-                }
-            }
-        }
-        for (int ow = from; ow < to; ow += L) {
-            FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, out, outRow + ow).add(b);
-            VectorGemm.VectorActivation.apply(act, v).intoArray(out, outRow + ow);
-        }
-    }
-
-    /** Output columns {@code [from, to)} of one row, tap by tap, skipping padding. */
-    private static void scalarRange(ConvGeometry g, float[] weights, int wOff, float b, Activation act, float[] in,
-                                    int inOff, int ihBase, float[] out, int outRow, int from, int to) {
-        for (int ow = from; ow < to; ow++) {
-            int iwBase = ow * g.strideW() - g.padLeft();
-            float acc = 0f;
-            for (int kh = 0; kh < g.kernelH(); kh++) {
-                int ih = ihBase + kh * g.dilationH();
+            Arrays.fill(buf, rowBase, rowBase + rowEnd, 0f);
+            for (int kh = 0; kh < kH; kh++) {
+                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
                 if (ih < 0 || ih >= g.inH()) {
                     continue;
                 }
-                int row = inOff + ih * g.inW();
-                int wRow = wOff + kh * g.kernelW();
-                for (int kw = 0; kw < g.kernelW(); kw++) {
-                    int iw = iwBase + kw * g.dilationW();
-                    if (iw >= 0 && iw < g.inW()) {
-                        acc = Math.fma(in[row + iw], weights[wRow + kw], acc);
+                int rowStart = ih * sW * pw;
+                for (int kw = 0; kw < kW; kw++) {
+                    int tap = kw * g.dilationW();
+                    int src = rowStart + (tap % sW) * pw + tap / sW;
+                    FloatVector wv = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + kh * kW + kw]);
+                    for (int ow = 0; ow < rowEnd; ow += L) {
+                        FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, src + ow);
+                        x.fma(wv, FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow))
+                                .intoArray(buf, rowBase + ow);
                     }
                 }
             }
-            out[outRow + ow] = act.apply(acc + b);
+            int outRow = outOff + oh * outW;
+            int ow = 0;
+            if (vectorAct) {
+                for (; ow < vecEnd; ow += L) {
+                    FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow).add(b);
+                    VectorGemm.VectorActivation.apply(act, v).intoArray(out, outRow + ow);
+                }
+            }
+            for (; ow < outW; ow++) {
+                out[outRow + ow] = act.apply(buf[rowBase + ow] + b);
+            }
         }
     }
 }
