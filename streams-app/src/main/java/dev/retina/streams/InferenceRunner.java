@@ -3,12 +3,14 @@ package dev.retina.streams;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.retina.engine.tensor.Tensor;
@@ -23,10 +25,16 @@ import dev.retina.streams.model.ServingModel;
  * <p>At most {@code maxInFlight} passes run at a time. Normally that is one per stream thread; the headroom is for
  * passes that ignore their interrupt and keep running past their deadline. When every slot is taken by such passes
  * a new one is refused at once ({@link RejectedExecutionException}) rather than queued behind them.
+ *
+ * <p>A slot is a permit held from submission until the pass itself ends (not until its caller stops waiting), so the
+ * count is exact. The threads are a fixed pool as large as the permits: a thread that has just finished a pass but
+ * has not yet gone back to its queue can never cause a refusal, which a hand-off queue would under CPU contention.
  */
 public final class InferenceRunner implements AutoCloseable {
 
-    private final ThreadPoolExecutor executor;
+    private final ExecutorService executor;
+    private final Semaphore slots;
+    private final int maxInFlight;
     private final Duration timeout;
 
     /**
@@ -41,8 +49,10 @@ public final class InferenceRunner implements AutoCloseable {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be > 0, found " + timeout);
         }
+        this.maxInFlight = maxInFlight;
+        this.slots = new Semaphore(maxInFlight);
         AtomicInteger number = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, maxInFlight, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        this.executor = Executors.newFixedThreadPool(maxInFlight, r -> {
             Thread t = new Thread(r, "retina-inference-" + number.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -68,7 +78,37 @@ public final class InferenceRunner implements AutoCloseable {
      */
     public Tensor run(ServingModel.Inference inference, Tensor input)
             throws TimeoutException, ExecutionException, InterruptedException {
-        Future<Tensor> future = executor.submit(() -> inference.run(input));
+        if (!slots.tryAcquire()) {
+            throw new RejectedExecutionException("all " + maxInFlight + " inference slots are held by passes past their deadline");
+        }
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                slots.release();
+            }
+        };
+        FutureTask<Tensor> future = new FutureTask<>(() -> {
+            started.set(true);
+            try {
+                return inference.run(input);
+            } finally {
+                release.run();
+            }
+        }) {
+            @Override
+            protected void done() {
+                if (isCancelled() && !started.get()) {
+                    release.run(); // cancelled before it ran: its body's finally never will
+                }
+            }
+        };
+        try {
+            executor.execute(future);
+        } catch (RejectedExecutionException e) {
+            release.run();
+            throw e;
+        }
         try {
             return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | InterruptedException e) {
@@ -79,7 +119,7 @@ public final class InferenceRunner implements AutoCloseable {
 
     /** Passes running right now (including overdue ones). */
     public int inFlight() {
-        return executor.getActiveCount();
+        return maxInFlight - slots.availablePermits();
     }
 
     /** Interrupts running passes and stops the runner's threads. */

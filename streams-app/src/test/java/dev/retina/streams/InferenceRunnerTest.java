@@ -79,6 +79,44 @@ class InferenceRunnerTest {
     }
 
     @Test
+    void backToBackPassesNeverRunOutOfSlots() throws Exception {
+        // A pass's slot is free again as soon as the pass ends, even if its thread has not yet returned to the
+        // pool's queue: a long series of immediate passes from one caller, with one slot, is never refused.
+        try (InferenceRunner runner = new InferenceRunner(1, Duration.ofSeconds(5))) {
+            for (int i = 0; i < 20_000; i++) {
+                assertThat(runner.run(in -> in, INPUT)).isSameAs(INPUT);
+            }
+            assertThat(runner.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void slotIsFreedWhenTheOverduePassFinallyEnds() throws Exception {
+        CountDownLatch finish = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        try (InferenceRunner runner = new InferenceRunner(1, Duration.ofMillis(50))) {
+            assertThatThrownBy(() -> runner.run(in -> {
+                try {
+                    while (!finish.await(10, TimeUnit.MILLISECONDS)) {
+                        Thread.interrupted(); // ignores its interrupt and runs past the deadline
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    ended.countDown();
+                }
+                return in;
+            }, INPUT)).isInstanceOf(TimeoutException.class);
+            assertThat(runner.inFlight()).isEqualTo(1);
+
+            finish.countDown();
+            assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runner.inFlight() == 0);
+            assertThat(runner.run(in -> in, INPUT)).isSameAs(INPUT);
+        }
+    }
+
+    @Test
     void argumentsAreChecked() {
         assertThatThrownBy(() -> new InferenceRunner(0, Duration.ofSeconds(1)))
             .hasMessageContaining("maxInFlight must be >= 1, found 0");
