@@ -368,6 +368,25 @@ class ModelManagerTest {
     }
 
     @Test
+    void metricsCountSwapsRejectionsByReasonAndThePin() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (ModelManager manager = new ModelManager("colors", validator, Duration.ZERO)) {
+            manager.bindMetrics(registry);
+            assertThat(registry.get("retina.model.validation.failures").tag("reason", "SHA256_MISMATCH")
+                .functionCounter().count()).as("present before the first failure").isZero();
+            manager.offer(TinyModels.candidate("1", 10f)).get();
+            manager.offer(TinyModels.candidate("2", TinyModels.unknownOperator())).get();
+            manager.offer(TinyModels.candidate("3", 30f)).get();
+            manager.pin("1", "test").get();
+            assertThat(registry.get("retina.model.swaps").functionCounter().count()).isEqualTo(3);
+            assertThat(registry.get("retina.model.validation.failures").tag("reason", "INVALID_GRAPH")
+                .functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("retina.model.pinned").gauge().value()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void closeReleasesTheServedModel() throws Exception {
         List<LoadedModel> loaded = new CopyOnWriteArrayList<>();
         ModelManager manager = new ModelManager("colors", c -> {
