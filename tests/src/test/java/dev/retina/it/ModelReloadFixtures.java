@@ -6,7 +6,24 @@ import dev.retina.engine.train.Architecture;
 import dev.retina.engine.train.ModelPackageWriter;
 import dev.retina.engine.train.Network;
 import dev.retina.engine.train.TrainingSet;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.retina.engine.model.Labels;
+import dev.retina.engine.model.ModelPackage;
+import dev.retina.schemas.avro.ModelRelease;
+import dev.retina.schemas.registry.AvroSerde;
+import dev.retina.schemas.registry.EmbeddedSchemaRegistry;
+import dev.retina.schemas.registry.SchemaRegistryClient;
+import dev.retina.streams.model.ModelTopic;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,4 +47,40 @@ final class ModelReloadFixtures {
         }
         return dir;
     }
+
+    /** Publishes four broken releases of {@code pkg} as versions 3 to 6: truncated ONNX, wrong sha256, one label too many, an unknown operator. */
+    static void publishCorruptReleases(String bootstrap, EmbeddedSchemaRegistry registry, String topic, Path pkg)
+            throws Exception {
+        byte[] onnx = Files.readAllBytes(pkg.resolve("model.onnx"));
+        List<String> labels = Labels.parse(Files.readAllBytes(pkg.resolve("labels.txt")));
+        String preprocess = Files.readString(pkg.resolve("preprocess.json"));
+        byte[] truncated = java.util.Arrays.copyOf(onnx, onnx.length / 3);
+        List<String> extraLabel = new ArrayList<>(labels);
+        extraLabel.add("unicorn");
+        ModelProto.Builder proto = ModelProto.parseFrom(onnx).toBuilder();
+        proto.getGraphBuilder().getNodeBuilder(0).setOpType("FrobnicateV9");
+        byte[] unknownOp = proto.build().toByteArray();
+        List<ModelRelease> releases = List.of(
+                release("3", truncated, ModelPackage.sha256(truncated), labels, preprocess),
+                release("4", onnx, ModelPackage.sha256(truncated), labels, preprocess),
+                release("5", onnx, ModelPackage.sha256(onnx), extraLabel, preprocess),
+                release("6", unknownOp, ModelPackage.sha256(unknownOp), labels, preprocess));
+        try (AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class,
+                    SchemaRegistryClient.forUrl(registry.url()), false);
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap,
+                    new ByteArraySerializer(), new ByteArraySerializer(), Map.of())) {
+            for (ModelRelease r : releases) {
+                producer.send(new ProducerRecord<>(topic, ModelTopic.releaseKey(r.getName(), r.getVersion())
+                        .getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, r))).get();
+            }
+        }
+    }
+
+    private static ModelRelease release(String version, byte[] onnx, String sha, List<String> labels,
+                                        String preprocess) {
+        return ModelRelease.newBuilder().setName("shapes").setVersion(version).setSha256(sha)
+                .setOnnx(ByteBuffer.wrap(onnx)).setUri(null).setLabels(labels).setPreprocessing(preprocess)
+                .setReleasedAt(Instant.now()).build();
+    }
+
 }

@@ -45,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model release published while the application classifies a steady stream: every image gets exactly one
- * result, each partition switches from version 1 to version 2 at one point and never goes back, no record is
- * dead-lettered, and every result names the exact version and sha256 that produced it.
+ * result, each partition switches from version 1 to version 2 at one point and never goes back, four corrupt
+ * releases published afterwards are rejected while version 2 keeps serving, no record is dead-lettered, and every
+ * result names the exact version and sha256 that produced it.
  */
 @Tag("integration")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -115,6 +116,10 @@ class ModelReloadStreamIntegrationTest {
                     .until(() -> app.metrics().classifiedBy(first) >= IMAGES / 3.0);
             assertThat(publish(v2, "2")).isZero();
             await().atMost(Duration.ofSeconds(60)).until(() -> model.current().identity().version().equals("2"));
+            // Four broken releases while the stream continues: all rejected, version 2 keeps serving.
+            ModelReloadFixtures.publishCorruptReleases(kafka.bootstrapServers(), registry, MODELS, v2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> model.manager().failedValidationCount() == 4);
+            assertThat(model.current().identity().version()).isEqualTo("2");
             feed.get(120, TimeUnit.SECONDS);
 
             PipelineFixture.Collected out = PipelineFixture.awaitAllProcessed(kafka.bootstrapServers(), registry,

@@ -142,9 +142,7 @@ class ModelReloadTopicIntegrationTest {
             System.out.printf("two instances converged on version 2 %.0f ms after publish-model started%n",
                     (System.nanoTime() - start) / 1e6);
 
-            publishCorruptReleases(topic, Files.readAllBytes(v2.resolve("model.onnx")),
-                    Labels.parse(Files.readAllBytes(v2.resolve("labels.txt"))),
-                    Files.readString(v2.resolve("preprocess.json")));
+            ModelReloadFixtures.publishCorruptReleases(kafka.bootstrapServers(), registry, topic, v2);
             for (Instance i : List.of(a, b)) {
                 await().atMost(CONVERGE).until(() -> i.manager.failedValidationCount() == 4);
                 assertThat(i.manager.history().events(ReloadHistory.Outcome.REJECTED))
@@ -194,38 +192,6 @@ class ModelReloadTopicIntegrationTest {
         assertThat(run.err).contains("retina publish-model: error: refusing to publish shapes:9: MODEL_MISMATCH");
         Run list = cli("models", "--topic", topic, "list");
         assertThat(list.out).contains("releases=0 pins=0");
-    }
-
-    /** Four broken releases: truncated ONNX, wrong sha256, one label too many, an unknown operator. */
-    private static void publishCorruptReleases(String topic, byte[] onnx, List<String> labels, String preprocess)
-            throws Exception {
-        byte[] truncated = java.util.Arrays.copyOf(onnx, onnx.length / 3);
-        List<String> extraLabel = new ArrayList<>(labels);
-        extraLabel.add("unicorn");
-        ModelProto.Builder proto = ModelProto.parseFrom(onnx).toBuilder();
-        proto.getGraphBuilder().getNodeBuilder(0).setOpType("FrobnicateV9");
-        byte[] unknownOp = proto.build().toByteArray();
-        List<ModelRelease> releases = List.of(
-                release("3", truncated, ModelPackage.sha256(truncated), labels, preprocess),
-                release("4", onnx, ModelPackage.sha256(truncated), labels, preprocess),
-                release("5", onnx, ModelPackage.sha256(onnx), extraLabel, preprocess),
-                release("6", unknownOp, ModelPackage.sha256(unknownOp), labels, preprocess));
-        try (AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class,
-                    SchemaRegistryClient.forUrl(registry.url()), false);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(),
-                    new ByteArraySerializer(), new ByteArraySerializer(), Map.of())) {
-            for (ModelRelease r : releases) {
-                producer.send(new ProducerRecord<>(topic, ModelTopic.releaseKey(r.getName(), r.getVersion())
-                        .getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, r))).get();
-            }
-        }
-    }
-
-    private static ModelRelease release(String version, byte[] onnx, String sha, List<String> labels,
-                                        String preprocess) {
-        return ModelRelease.newBuilder().setName("shapes").setVersion(version).setSha256(sha)
-                .setOnnx(ByteBuffer.wrap(onnx)).setUri(null).setLabels(labels).setPreprocessing(preprocess)
-                .setReleasedAt(Instant.now()).build();
     }
 
     private static Run cli(String... args) {
