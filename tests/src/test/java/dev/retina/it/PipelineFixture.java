@@ -119,12 +119,19 @@ final class PipelineFixture {
     static SyntheticProducer.Summary produce(String bootstrap, EmbeddedSchemaRegistry registry, long seed, int count,
                                              int bad, Consumer<List<SyntheticProducer.Item>> planSink)
             throws InterruptedException {
+        return produce(bootstrap, registry, seed, count, bad, 0, planSink);
+    }
+
+    /** As above, at {@code rate} records per second ({@code <= 0}: unpaced). */
+    static SyntheticProducer.Summary produce(String bootstrap, EmbeddedSchemaRegistry registry, long seed, int count,
+                                             int bad, double rate, Consumer<List<SyntheticProducer.Item>> planSink)
+            throws InterruptedException {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrap, new StringSerializer(),
                 new ByteArraySerializer(), Map.of());
                 AvroSerde<ImageRecord> serde = new AvroSerde<>(ImageRecord.class,
                         SchemaRegistryClient.forUrl(registry.url()), false)) {
             SyntheticProducer feed = new SyntheticProducer(producer, INPUT, serde.serializer(),
-                    new SyntheticImages(seed, count, "it"), bad, 0);
+                    new SyntheticImages(seed, count, "it"), bad, rate);
             planSink.accept(feed.plan());
             return feed.run(new SyntheticProducer.Listener() { });
         }
