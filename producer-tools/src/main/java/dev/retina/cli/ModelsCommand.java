@@ -3,6 +3,7 @@ package dev.retina.cli;
 import dev.retina.schemas.avro.ModelRelease;
 import dev.retina.schemas.registry.AvroSerde;
 import dev.retina.schemas.registry.SchemaRegistryClient;
+import dev.retina.streams.model.ModelStatusReporter;
 import dev.retina.streams.model.ModelTopic;
 import dev.retina.streams.model.VersionOrder;
 import java.io.PrintWriter;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code retina models list|pin|unpin}: what the models topic holds, and the pin that every instance follows.
  * {@code list} reads the topic from the beginning to its current end (no consumer group) and prints the latest
  * record per key: one line per release ({@code NAME VERSION SHA256 SOURCE RELEASED}, versions in numeric-aware
- * order, {@code *} before a pinned version), then the pins. {@code pin NAME VERSION} writes {@code pin:NAME = VERSION},
+ * order, {@code *} before a pinned version), then the pins, then which version each running instance reports
+ * serving ({@link ModelStatusReporter}). {@code pin NAME VERSION} writes {@code pin:NAME = VERSION},
  * {@code unpin NAME} a tombstone for it; instances apply it within one poll.
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
@@ -120,6 +122,7 @@ public final class ModelsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Map<String, ConsumerRecord<byte[], byte[]>> latest = parent.latestRecords();
             Map<String, String> pins = new TreeMap<>();
+            Map<String, String> instances = new TreeMap<>();
             Map<String, Map<String, ModelRelease>> releases = new TreeMap<>();
             SchemaRegistryClient registry = SchemaRegistryClient.fromKafkaConfig(parent.kafka.clientConfig());
             try (AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class, registry, false)) {
@@ -129,7 +132,15 @@ public final class ModelsCommand implements Runnable {
                         continue;
                     }
                     var key = ModelTopic.parseKey(r.key()).orElse(null);
-                    if (key instanceof ModelTopic.PinKey pin) {
+                    if (key instanceof ModelTopic.StatusKey status) {
+                        String line = ModelStatusReporter.Status.parse(r.value())
+                                .map(st -> status.name() + ":" + st.version() + " (sha256 "
+                                        + st.sha256().substring(0, Math.min(12, st.sha256().length())) + ", since "
+                                        + java.time.Instant.ofEpochMilli(st.sinceMillis()) + ")")
+                                .orElse("an unreadable status");
+                        instances.put(status.instance() + " " + status.name(), "instance " + status.instance()
+                                + " serves " + line);
+                    } else if (key instanceof ModelTopic.PinKey pin) {
                         pins.put(pin.name(), new String(r.value(), StandardCharsets.UTF_8).strip());
                     } else if (key instanceof ModelTopic.ReleaseKey rk) {
                         try {
@@ -162,8 +173,9 @@ public final class ModelsCommand implements Runnable {
                         releases.getOrDefault(p.getKey(), Map.of()).containsKey(p.getValue()) ? ""
                                 : " (no such release on the topic)");
             }
-            out.printf("releases=%d pins=%d%n",
-                    releases.values().stream().mapToInt(Map::size).sum(), pins.size());
+            instances.values().forEach(out::println);
+            out.printf("releases=%d pins=%d instances=%d%n",
+                    releases.values().stream().mapToInt(Map::size).sum(), pins.size(), instances.size());
             out.flush();
             return 0;
         }

@@ -15,6 +15,7 @@ import dev.retina.schemas.registry.EmbeddedSchemaRegistry;
 import dev.retina.schemas.registry.SchemaRegistryClient;
 import dev.retina.streams.model.ModelIdentity;
 import dev.retina.streams.model.ModelManager;
+import dev.retina.streams.model.ModelStatusReporter;
 import dev.retina.streams.model.ModelRejectedException.Reason;
 import dev.retina.streams.model.ModelTopic;
 import dev.retina.streams.model.ModelTopicSource;
@@ -90,8 +91,12 @@ class ModelReloadTopicIntegrationTest {
         final AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class,
                 SchemaRegistryClient.forUrl(registry.url()), false);
         final ModelTopicSource source;
+        final ModelStatusReporter status;
 
-        Instance(String topic) {
+        Instance(String topic, String id) {
+            status = new ModelStatusReporter(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, "shapes",
+                    id);
+            manager.addListener(status);
             source = new ModelTopicSource(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic,
                     serde.deserializer(), manager, ModelPackage.MAX_METADATA_BYTES * 4).start();
         }
@@ -104,6 +109,7 @@ class ModelReloadTopicIntegrationTest {
         public void close() {
             source.close();
             manager.close();
+            status.close();
             serde.close();
             validator.close();
             engine.close();
@@ -125,7 +131,7 @@ class ModelReloadTopicIntegrationTest {
         Path v1 = ModelReloadFixtures.shapesPackage(tmp.resolve("pkg1"), 1);
         Path v2 = ModelReloadFixtures.shapesPackage(tmp.resolve("pkg2"), 2);
 
-        try (Instance a = new Instance(topic); Instance b = new Instance(topic)) {
+        try (Instance a = new Instance(topic, "a"); Instance b = new Instance(topic, "b")) {
             Run published = cli("publish-model", "--topic", topic, "--model-dir", v1.toString(), "--name", "shapes",
                     "--version", "1");
             assertThat(published.exit).as(published.toString()).isZero();
@@ -160,13 +166,16 @@ class ModelReloadTopicIntegrationTest {
             await().atMost(CONVERGE).until(() -> a.version().equals(Optional.of("1"))
                     && b.version().equals(Optional.of("1")));
 
-            Run list = cli("models", "--topic", topic, "list");
-            assertThat(list.exit).as(list.toString()).isZero();
-            assertThat(list.out).containsPattern("\\* shapes +1 ").containsPattern("\n +shapes +2 ")
-                    .contains("pin shapes -> 1").contains("releases=6 pins=1");
+            await().atMost(CONVERGE).untilAsserted(() -> {
+                Run list = cli("models", "--topic", topic, "list");
+                assertThat(list.exit).as(list.toString()).isZero();
+                assertThat(list.out).containsPattern("\\* shapes +1 ").containsPattern("\n +shapes +2 ")
+                        .contains("pin shapes -> 1").contains("instance a serves shapes:1 (sha256 ")
+                        .contains("instance b serves shapes:1 (sha256 ").contains("releases=6 pins=1 instances=2");
+            });
 
             // A third instance started now replays the topic and honours the pin at once.
-            try (Instance c = new Instance(topic)) {
+            try (Instance c = new Instance(topic, "c")) {
                 c.source.caughtUp().get(CONVERGE.toSeconds(), TimeUnit.SECONDS);
                 c.manager.sync().get(CONVERGE.toSeconds(), TimeUnit.SECONDS);
                 assertThat(c.manager.pinned()).contains("1");
@@ -191,7 +200,7 @@ class ModelReloadTopicIntegrationTest {
         assertThat(run.exit).isEqualTo(1);
         assertThat(run.err).contains("retina publish-model: error: refusing to publish shapes:9: MODEL_MISMATCH");
         Run list = cli("models", "--topic", topic, "list");
-        assertThat(list.out).contains("releases=0 pins=0");
+        assertThat(list.out).contains("releases=0 pins=0 instances=0");
     }
 
     private static Run cli(String... args) {

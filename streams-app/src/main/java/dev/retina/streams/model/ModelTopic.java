@@ -20,8 +20,11 @@ import dev.retina.schemas.avro.ModelRelease;
  *   <li><b>Pin</b>: key {@code pin:<name>}, value the pinned version as plain UTF-8 text (not Avro: a pin is not a
  *       release). A tombstone on {@code pin:<name>} unpins. Compaction keeps the latest pin per model, so an
  *       instance started later honours it too.</li>
+ *   <li><b>Instance status</b>: key {@code status:<name>:<instance id>}, value {@code <version> <sha256>
+ *       <epoch millis>} as UTF-8 text: the version an instance serves since when ({@link ModelStatusReporter}). A
+ *       tombstone when the instance stops. Readers of releases skip these records.</li>
  * </ul>
- * Model names therefore may not contain ':' nor be {@code pin}; versions may not contain ':'.
+ * Model names therefore may not contain ':' nor be {@code pin} or {@code status}; versions may not contain ':'.
  *
  * <h2>Sizes</h2>
  * The retina stack creates {@code models} with {@code max.message.bytes} 64 MiB (one partition, compacted);
@@ -38,18 +41,23 @@ public final class ModelTopic {
     public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
     /** Key prefix of pin records. */
     public static final String PIN_PREFIX = "pin:";
+    /** Key prefix of instance status records. */
+    public static final String STATUS_PREFIX = "status:";
 
     private ModelTopic() {
     }
 
     /** A parsed record key. */
-    public sealed interface Key permits ReleaseKey, PinKey {
+    public sealed interface Key permits ReleaseKey, PinKey, StatusKey {
     }
 
     public record ReleaseKey(String name, String version) implements Key {
     }
 
     public record PinKey(String name) implements Key {
+    }
+
+    public record StatusKey(String name, String instance) implements Key {
     }
 
     public static String releaseKey(String name, String version) {
@@ -61,6 +69,14 @@ public final class ModelTopic {
         return name + ":" + version;
     }
 
+    public static String statusKey(String name, String instance) {
+        checkName(name);
+        if (instance == null || instance.isBlank()) {
+            throw new IllegalArgumentException("expected a non-blank instance id, found '" + instance + "'");
+        }
+        return STATUS_PREFIX + name + ":" + instance;
+    }
+
     public static String pinKey(String name) {
         checkName(name);
         return PIN_PREFIX + name;
@@ -68,9 +84,10 @@ public final class ModelTopic {
 
     /** Rejects names that would make keys ambiguous. */
     public static void checkName(String name) {
-        if (name == null || name.isBlank() || name.contains(":") || name.equals("pin")) {
+        if (name == null || name.isBlank() || name.contains(":") || name.equals("pin")
+            || name.equals("status")) {
             throw new IllegalArgumentException("expected a model name that is not blank, has no ':' and is not "
-                + "'pin', found '" + name + "'");
+                + "'pin' or 'status', found '" + name + "'");
         }
     }
 
@@ -80,6 +97,12 @@ public final class ModelTopic {
             return Optional.empty();
         }
         String k = new String(key, StandardCharsets.UTF_8);
+        if (k.startsWith(STATUS_PREFIX)) {
+            String rest = k.substring(STATUS_PREFIX.length());
+            int colon = rest.indexOf(':');
+            return colon <= 0 || colon == rest.length() - 1 ? Optional.empty()
+                : Optional.of(new StatusKey(rest.substring(0, colon), rest.substring(colon + 1)));
+        }
         if (k.startsWith(PIN_PREFIX)) {
             String name = k.substring(PIN_PREFIX.length());
             return name.isBlank() ? Optional.empty() : Optional.of(new PinKey(name));

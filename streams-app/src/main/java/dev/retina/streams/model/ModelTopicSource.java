@@ -177,6 +177,9 @@ public final class ModelTopicSource implements AutoCloseable {
                 origin, r.key() == null ? "none" : "'" + new String(r.key(), StandardCharsets.UTF_8) + "'");
             return;
         }
+        if (key instanceof ModelTopic.StatusKey) {
+            return;     // another instance's report, not a release
+        }
         if (key instanceof ModelTopic.PinKey pin) {
             if (!pin.name().equals(manager.modelName())) {
                 return;

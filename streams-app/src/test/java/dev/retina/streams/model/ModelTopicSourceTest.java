@@ -145,6 +145,7 @@ class ModelTopicSourceTest {
             .setUri(tmp.resolve("missing.onnx").toUri().toString()).build()));
         add("colors:5", encode(release("colors", "6", TinyModels.onnx(60f)).build()));
         add("no-colon-key", utf8("x"));
+        add("status:colors:other-instance", utf8("6 abc 1700000000000"));
         try (ModelManager manager = new ModelManager("colors", validator, Duration.ZERO)) {
             replay(manager);
             assertThat(manager.current().identity().version()).isEqualTo("3");
@@ -164,6 +165,8 @@ class ModelTopicSourceTest {
     void keysParseAsReleasesOrPins() {
         assertThat(ModelTopic.parseKey(utf8("colors:10"))).contains(new ModelTopic.ReleaseKey("colors", "10"));
         assertThat(ModelTopic.parseKey(utf8("pin:colors"))).contains(new ModelTopic.PinKey("colors"));
+        assertThat(ModelTopic.parseKey(utf8("status:colors:host-1"))).contains(
+            new ModelTopic.StatusKey("colors", "host-1"));
         assertThat(ModelTopic.parseKey(utf8("colors"))).isEmpty();
         assertThat(ModelTopic.parseKey(utf8("a:b:c"))).isEmpty();
         assertThat(ModelTopic.parseKey(null)).isEmpty();
