@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,6 +42,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -139,15 +141,16 @@ final class PipelineFixture {
 
     /**
      * Waits until the application's consumer group has committed the end offset of every input partition (so every
-     * input record was processed and its output committed in the same transaction), checking {@code whileWaiting}
-     * on each try, then reads both output topics with read_committed up to their last stable offsets.
+     * input record was processed and its output committed in the same transaction) and no transaction is open on
+     * the output topics, checking {@code whileWaiting} on each try, then reads both output topics with
+     * read_committed up to their last stable offsets.
      */
     static Collected awaitAllProcessed(String bootstrap, EmbeddedSchemaRegistry registry, String applicationId,
                                        Duration timeout, Runnable whileWaiting) {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
                 whileWaiting.run();
-                return lag(admin, applicationId) == 0;
+                return lag(admin, applicationId) == 0 && settled(admin, List.of(OUTPUT, DLQ));
             });
         }
         return readCommitted(bootstrap, registry);
@@ -175,6 +178,22 @@ final class PipelineFixture {
             lag += Math.max(0, end - c.offset());
         }
         return lag;
+    }
+
+    /**
+     * Whether no transaction is open on {@code topics}: in every partition the last stable offset has reached the
+     * high watermark. A transaction left open by a killed instance holds the last stable offset back (and with it
+     * everything committed after it) until the broker aborts it on its timeout.
+     */
+    static boolean settled(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions()
+                .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(latest,
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> high = admin.listOffsets(latest,
+                new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+        return latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == high.get(tp).offset());
     }
 
     /** Every committed record of the output and dead-letter topics (read_committed, up to the last stable offset). */
