@@ -9,8 +9,9 @@ import jdk.incubator.vector.FloatVector;
  * <p>Each input plane is first copied into a per-chunk buffer with its columns zero-padded and split
  * into {@code strideW} phases ({@code phase r} holds padded columns {@code r, r + strideW, ...}), so
  * that for every tap the inputs of consecutive output columns are consecutive floats, whatever the
- * stride. An output row is then accumulated a vector at a time in a row buffer: per valid input row
- * and tap, one load and one fused multiply-add with the broadcast weight. Taps are added in the
+ * stride. Output columns are then computed a vector at a time, the sum kept in a register: per
+ * valid input row and tap, one load and one fused multiply-add with the broadcast weight; the sums go
+ * to a row buffer. Taps are added in the
  * reference's (kh, kw) order; rows outside the input are skipped as in the reference, padded columns
  * add zero. Bias and activation are applied when the row is written. Planes are independent, so the
  * work is split over {@code batch * channels} planes and a result never depends on the thread count.
@@ -60,9 +61,12 @@ final class VectorDepthwise {
                 System.arraycopy(in, src, buf, dst + lead, copy);
                 Arrays.fill(buf, dst + lead + copy, dst + pw, 0f);
             } else {
-                for (int i = 0; i < total; i++) {
-                    int x = i - pl;
-                    buf[dst + (i % sW) * pw + i / sW] = x >= 0 && x < inW ? in[src + x] : 0f;
+                for (int r = 0; r < sW; r++) {
+                    int d = dst + r * pw;
+                    for (int idx = 0; idx < pw; idx++) {
+                        int x = idx * sW + r - pl;
+                        buf[d + idx] = x >= 0 && x < inW ? in[src + x] : 0f;
+                    }
                 }
             }
         }
@@ -81,24 +85,39 @@ final class VectorDepthwise {
         int vecEnd = outW / L * L;
         int rowEnd = (outW + L - 1) / L * L;
         boolean vectorAct = VectorGemm.VectorActivation.supports(act);
+        int dilationW = g.dilationW();
         for (int oh = 0; oh < g.outH(); oh++) {
-            Arrays.fill(buf, rowBase, rowBase + rowEnd, 0f);
-            for (int kh = 0; kh < kH; kh++) {
-                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
-                if (ih < 0 || ih >= g.inH()) {
-                    continue;
-                }
-                int rowStart = ih * sW * pw;
-                for (int kw = 0; kw < kW; kw++) {
-                    int tap = kw * g.dilationW();
-                    int src = rowStart + (tap % sW) * pw + tap / sW;
-                    FloatVector wv = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + kh * kW + kw]);
-                    for (int ow = 0; ow < rowEnd; ow += L) {
-                        FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, src + ow);
-                        x.fma(wv, FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow))
-                                .intoArray(buf, rowBase + ow);
+            // Valid kernel rows form one range: ih = oh * strideH - padTop + kh * dilationH within [0, inH).
+            int ih0 = oh * g.strideH() - g.padTop();
+            int khLo = 0;
+            while (khLo < kH && ih0 + khLo * g.dilationH() < 0) {
+                khLo++;
+            }
+            int khHi = khLo;
+            while (khHi < kH && ih0 + khHi * g.dilationH() < g.inH()) {
+                khHi++;
+            }
+            int taps = (khHi - khLo) * kW;
+            int rowStep = g.dilationH() * sW * pw;
+            int firstRow = (ih0 + khLo * g.dilationH()) * sW * pw;
+            for (int ow = 0; ow < rowEnd; ow += L) {
+                // One flat loop over the taps, so the sum stays a register (C2 boxes vectors carried
+                // around nested loops).
+                FloatVector acc = FloatVector.zero(VectorGemm.SPECIES);
+                int rowStart = firstRow + ow;
+                int wi = wOff + khLo * kW;
+                int kw = 0;
+                for (int t = 0; t < taps; t++, wi++) {
+                    int tap = kw * dilationW;
+                    int at = rowStart + (tap % sW) * pw + tap / sW;
+                    FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
+                    acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
+                    if (++kw == kW) {
+                        kw = 0;
+                        rowStart += rowStep;
                     }
                 }
+                acc.intoArray(buf, rowBase + ow);
             }
             int outRow = outOff + oh * outW;
             int ow = 0;
