@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.io.UncheckedIOException;
@@ -36,9 +37,21 @@ final class ModelReloadFixtures {
 
     /** Writes a shapes-s package whose weights come from {@code seed} into {@code dir}; returns {@code dir}. */
     static Path shapesPackage(Path dir, long seed) {
+        return shapesPackage(dir, seed, "shapes-s");
+    }
+
+    /**
+     * A valid package with the shapes inputs and labels but four 256-channel 3x3 convolutions at 64x64 (about
+     * 10 GMAC per image): far slower than any canary budget of a few hundred milliseconds on this kind of machine.
+     */
+    static Path slowShapesPackage(Path dir) {
+        return shapesPackage(dir, 7, "conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,pool:8");
+    }
+
+    private static Path shapesPackage(Path dir, long seed, String architecture) {
         SyntheticShapes shapes = new SyntheticShapes(1, 8);
         PreprocessSpec spec = TrainingSet.defaultSpec(shapes);
-        Network network = Network.create(3, shapes.height(), shapes.width(), Architecture.parse("shapes-s"),
+        Network network = Network.create(3, shapes.height(), shapes.width(), Architecture.parse(architecture),
                 shapes.labels().size(), seed);
         try {
             ModelPackageWriter.write(dir, network, shapes.labels(), spec, seed, Map.of());
@@ -46,6 +59,23 @@ final class ModelReloadFixtures {
             throw new UncheckedIOException(e);
         }
         return dir;
+    }
+
+    /** Publishes the package in {@code pkg} as {@code shapes:<version>} with a raw producer (no validation). */
+    static void publishRelease(String bootstrap, EmbeddedSchemaRegistry registry, String topic, Path pkg,
+                               String version) throws Exception {
+        byte[] onnx = Files.readAllBytes(pkg.resolve("model.onnx"));
+        ModelRelease r = release(version, onnx, ModelPackage.sha256(onnx),
+                Labels.parse(Files.readAllBytes(pkg.resolve("labels.txt"))),
+                Files.readString(pkg.resolve("preprocess.json")));
+        try (AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class,
+                    SchemaRegistryClient.forUrl(registry.url()), false);
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap,
+                    new ByteArraySerializer(), new ByteArraySerializer(),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ModelTopic.MAX_RECORD_BYTES))) {
+            producer.send(new ProducerRecord<>(topic, ModelTopic.releaseKey("shapes", version)
+                    .getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, r))).get();
+        }
     }
 
     /** Publishes four broken releases of {@code pkg} as versions 3 to 6: truncated ONNX, wrong sha256, one label too many, an unknown operator. */
@@ -68,7 +98,8 @@ final class ModelReloadFixtures {
         try (AvroSerde<ModelRelease> serde = new AvroSerde<>(ModelRelease.class,
                     SchemaRegistryClient.forUrl(registry.url()), false);
                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap,
-                    new ByteArraySerializer(), new ByteArraySerializer(), Map.of())) {
+                    new ByteArraySerializer(), new ByteArraySerializer(),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ModelTopic.MAX_RECORD_BYTES))) {
             for (ModelRelease r : releases) {
                 producer.send(new ProducerRecord<>(topic, ModelTopic.releaseKey(r.getName(), r.getVersion())
                         .getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, r))).get();

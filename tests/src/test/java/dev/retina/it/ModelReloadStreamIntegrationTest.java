@@ -15,6 +15,8 @@ import dev.retina.streams.StreamsAppRunner;
 import dev.retina.streams.model.ModelIdentity;
 import dev.retina.streams.model.ModelReloadSettings;
 import dev.retina.streams.model.ModelTopic;
+import dev.retina.streams.model.ReloadHistory;
+import dev.retina.streams.model.ModelRejectedException.Reason;
 import dev.retina.streams.model.ReloadingModel;
 import dev.retina.streams.model.ValidationSettings;
 import java.io.PrintWriter;
@@ -45,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model release published while the application classifies a steady stream: every image gets exactly one
- * result, each partition switches from version 1 to version 2 at one point and never goes back, four corrupt
- * releases published afterwards are rejected while version 2 keeps serving, no record is dead-lettered, and every
+ * result, each partition switches from version 1 to version 2 at one point and never goes back, five corrupt
+ * releases published afterwards (truncated ONNX, wrong sha256, label count, unknown operator, canary over its
+ * 250 ms budget) are rejected with those reasons while version 2 keeps serving, no record is dead-lettered, and every
  * result names the exact version and sha256 that produced it.
  */
 @Tag("integration")
@@ -95,7 +98,8 @@ class ModelReloadStreamIntegrationTest {
         Map<String, Object> clients = Map.of("bootstrap.servers", kafka.bootstrapServers());
         Map<String, Object> registryConfig = Map.of("schema.registry.url", registry.url());
         ModelReloadSettings settings = new ModelReloadSettings("shapes", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(10), true, MODELS, clients, registryConfig, ValidationSettings.defaults(),
+                Duration.ofSeconds(10), true, MODELS, clients, registryConfig,
+                ValidationSettings.defaults().withCanaryBudget(Duration.ofMillis(250)),
                 config.inferenceTimeout().multipliedBy(2), Duration.ofSeconds(60));
         try (Engine engine = Engine.create(2);
                 ReloadingModel model = ReloadingModel.start(settings, engine);
@@ -116,9 +120,15 @@ class ModelReloadStreamIntegrationTest {
                     .until(() -> app.metrics().classifiedBy(first) >= IMAGES / 3.0);
             assertThat(publish(v2, "2")).isZero();
             await().atMost(Duration.ofSeconds(60)).until(() -> model.current().identity().version().equals("2"));
-            // Four broken releases while the stream continues: all rejected, version 2 keeps serving.
+            // Five broken releases while the stream continues: all rejected, version 2 keeps serving.
             ModelReloadFixtures.publishCorruptReleases(kafka.bootstrapServers(), registry, MODELS, v2);
-            await().atMost(Duration.ofSeconds(60)).until(() -> model.manager().failedValidationCount() == 4);
+            ModelReloadFixtures.publishRelease(kafka.bootstrapServers(), registry, MODELS,
+                    ModelReloadFixtures.slowShapesPackage(tmp.resolve("slow")), "7");
+            await().atMost(Duration.ofSeconds(60)).until(() -> model.manager().failedValidationCount() == 5);
+            assertThat(model.manager().history().events(ReloadHistory.Outcome.REJECTED))
+                    .extracting(ReloadHistory.Event::reason)
+                    .containsExactly(Reason.INVALID_GRAPH, Reason.SHA256_MISMATCH, Reason.MODEL_MISMATCH,
+                            Reason.INVALID_GRAPH, Reason.CANARY_TIMEOUT);
             assertThat(model.current().identity().version()).isEqualTo("2");
             feed.get(120, TimeUnit.SECONDS);
 
