@@ -100,36 +100,71 @@ final class VectorDepthwise {
             int taps = (khHi - khLo) * kW;
             int rowStep = g.dilationH() * sW * pw;
             int firstRow = (ih0 + khLo * g.dilationH()) * sW * pw;
+            int wFirst = wOff + khLo * kW;
             for (int ow = 0; ow < rowEnd; ow += L) {
-                // One flat loop over the taps, so the sum stays a register (C2 boxes vectors carried
-                // around nested loops).
-                FloatVector acc = FloatVector.zero(VectorGemm.SPECIES);
-                int rowStart = firstRow + ow;
-                int wi = wOff + khLo * kW;
-                int kw = 0;
-                for (int t = 0; t < taps; t++, wi++) {
-                    int tap = kw * dilationW;
-                    int at = rowStart + (tap % sW) * pw + tap / sW;
-                    FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
-                    acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
-                    if (++kw == kW) {
-                        kw = 0;
-                        rowStart += rowStep;
-                    }
+                tapSum(buf, firstRow + ow, weights, wFirst, taps, kW, dilationW, sW, pw, rowStep, rowBase + ow);
+            }
+            writeRow(buf, rowBase, b, act, vectorAct, out, outOff + oh * outW, outW, vecEnd);
+        }
+    }
+
+    /**
+     * One vector of output columns: the sum over {@code taps} taps (kernel rows of kW taps each,
+     * {@code rowStep} apart in the buffer) in one flat loop, so the sum stays a register (C2 boxes
+     * vectors carried around nested loops); stored at {@code buf[dst..]}.
+     */
+    private static void tapSum(float[] buf, int first, float[] weights, int wFirst, int taps, int kW, int dilationW,
+                               int sW, int pw, int rowStep, int dst) {
+        FloatVector acc = FloatVector.zero(VectorGemm.SPECIES);
+        int rowStart = first;
+        int kw = 0;
+        int wi = wFirst;
+        if (sW == 1 && kW == 3) {
+            // The common 3-wide kernel: one loop over kernel rows, three taps each.
+            int d2 = 2 * dilationW;
+            for (int t = 0; t < taps; t += 3, wi += 3, rowStart += rowStep) {
+                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart)
+                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
+                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + dilationW)
+                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi + 1]), acc);
+                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + d2)
+                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi + 2]), acc);
+            }
+        } else if (sW == 1) {
+            for (int t = 0; t < taps; t++, wi++) {
+                FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + kw * dilationW);
+                acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
+                if (++kw == kW) {
+                    kw = 0;
+                    rowStart += rowStep;
                 }
-                acc.intoArray(buf, rowBase + ow);
             }
-            int outRow = outOff + oh * outW;
-            int ow = 0;
-            if (vectorAct) {
-                for (; ow < vecEnd; ow += L) {
-                    FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow).add(b);
-                    VectorGemm.VectorActivation.apply(act, v).intoArray(out, outRow + ow);
+        } else {
+            for (int t = 0; t < taps; t++, wi++) {
+                int tap = kw * dilationW;
+                FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + (tap % sW) * pw + tap / sW);
+                acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
+                if (++kw == kW) {
+                    kw = 0;
+                    rowStart += rowStep;
                 }
             }
-            for (; ow < outW; ow++) {
-                out[outRow + ow] = act.apply(buf[rowBase + ow] + b);
+        }
+        acc.intoArray(buf, dst);
+    }
+
+    /** {@code out[outRow + ow] = act(buf[rowBase + ow] + b)} for {@code ow < outW}. */
+    private static void writeRow(float[] buf, int rowBase, float b, Activation act, boolean vectorAct, float[] out,
+                                 int outRow, int outW, int vecEnd) {
+        int ow = 0;
+        if (vectorAct) {
+            for (; ow < vecEnd; ow += L) {
+                FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow).add(b);
+                VectorGemm.VectorActivation.apply(act, v).intoArray(out, outRow + ow);
             }
+        }
+        for (; ow < outW; ow++) {
+            out[outRow + ow] = act.apply(buf[rowBase + ow] + b);
         }
     }
 }
