@@ -29,24 +29,29 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code retina tail}: prints the records of any Retina topic as one JSON object per line, decoding
- * Confluent-framed Avro with the writer schema fetched from the registry. Byte fields (image data,
+ * {@code retina tail}: prints the records of any Retina topic, decoding Confluent-framed Avro with the
+ * writer schema fetched from the registry: classifications, dead letters and images as a readable
+ * table, or any record as one JSON object per line with {@code --json}. Byte fields (image data,
  * ONNX files, dead-letter payloads) are summarised by length, not printed.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print the records of a topic (any Retina schema) as JSON lines.")
+        description = "Print the records of a topic: classifications, dead letters and images as a table, anything as JSON lines.")
 public final class TailCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
     @Mixin KafkaOptions kafka;
 
-    @Option(names = {"-t", "--topic"}, required = true, description = "Topic to read, e.g. image-classifications.")
+    @Option(names = {"-t", "--topic"}, defaultValue = "${env:RETINA_OUTPUT_TOPIC:-image-classifications}",
+            description = "Topic to read (default: ${DEFAULT-VALUE}); e.g. images-dlq for dead letters.")
     String topic;
+
+    @Option(names = "--json", description = "One JSON object per record instead of the table.")
+    boolean json;
 
     @Option(names = "--from-beginning", description = "Start at the earliest offset instead of the end.")
     boolean fromBeginning;
 
-    @Option(names = {"-n", "--max-records"}, defaultValue = "0",
+    @Option(names = {"-n", "--max", "--max-records"}, defaultValue = "0",
             description = "Stop after this many records (0 = no limit).")
     long maxRecords;
 
@@ -72,6 +77,7 @@ public final class TailCommand implements Callable<Integer> {
 
         long seen = 0;
         Instant lastRecord = Instant.now();
+        TailTable table = new TailTable(out);
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
@@ -85,7 +91,8 @@ public final class TailCommand implements Callable<Integer> {
                 }
                 lastRecord = Instant.now();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    out.println(render(r, registry, readers));
+                    Object value = decode(r, registry, readers);
+                    out.println(json ? renderJson(r, value) : table.row(r, value));
                     out.flush();
                     if (maxRecords != 0 && ++seen >= maxRecords) {
                         break;
@@ -97,30 +104,45 @@ public final class TailCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String render(ConsumerRecord<byte[], byte[]> r, SchemaRegistryClient registry,
+    /** The record's value as Avro generic data, or an {@link Undecodable} saying why it is not. */
+    private static Object decode(ConsumerRecord<byte[], byte[]> r, SchemaRegistryClient registry,
             Map<Integer, GenericDatumReader<Object>> readers) {
+        if (r.value() == null) {
+            return null;
+        }
+        try {
+            int id = WireFormat.readSchemaId(r.value());
+            GenericDatumReader<Object> reader = readers.computeIfAbsent(id,
+                    i -> new GenericDatumReader<>(registry.getById(i)));
+            return reader.read(null, DecoderFactory.get()
+                    .binaryDecoder(r.value(), WireFormat.HEADER_SIZE, r.value().length - WireFormat.HEADER_SIZE, null));
+        } catch (IOException | RuntimeException e) {
+            return new Undecodable(e.getMessage(), r.value().length);
+        }
+    }
+
+    private static String renderJson(ConsumerRecord<byte[], byte[]> r, Object value) {
         StringBuilder line = new StringBuilder(256);
         line.append("{\"partition\":").append(r.partition()).append(",\"offset\":").append(r.offset())
                 .append(",\"key\":");
-        Json.string(line, r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+        Json.string(line, key(r));
         line.append(",\"value\":");
-        if (r.value() == null) {
-            line.append("null");
+        if (value instanceof Undecodable u) {
+            line.append("{\"undecodable\":");
+            Json.string(line, u.reason());
+            line.append(",\"bytes\":").append(u.bytes()).append('}');
         } else {
-            try {
-                int id = WireFormat.readSchemaId(r.value());
-                GenericDatumReader<Object> reader = readers.computeIfAbsent(id,
-                        i -> new GenericDatumReader<>(registry.getById(i)));
-                Object datum = reader.read(null, DecoderFactory.get()
-                        .binaryDecoder(r.value(), WireFormat.HEADER_SIZE, r.value().length - WireFormat.HEADER_SIZE, null));
-                Json.value(line, datum);
-            } catch (IOException | RuntimeException e) {
-                line.append("{\"undecodable\":");
-                Json.string(line, e.getMessage());
-                line.append(",\"bytes\":").append(r.value().length).append('}');
-            }
+            Json.value(line, value);
         }
         return line.append('}').toString();
+    }
+
+    static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A value that is not a Confluent-framed Avro record this registry knows. */
+    record Undecodable(String reason, int bytes) {
     }
 
     /** Minimal JSON rendering of Avro generic data; bytes are summarised by length. */
