@@ -73,6 +73,13 @@ public final class AppConfig {
     public static final String ENGINE_THREADS = "engine.threads";
     public static final String STREAM_THREADS = "stream.threads";
     public static final String MODEL_DIR = "model.dir";
+    public static final String MODEL_REPOSITORY = "model.repository";
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_POLL_INTERVAL_MS = "model.poll.interval.ms";
+    public static final String MODELS_FOLLOW = "models.follow";
+    public static final String MODEL_CANARY_BUDGET_MS = "model.canary.budget.ms";
+    public static final String MODEL_GOLDEN_MIN_ACCURACY = "model.golden.min.accuracy";
+    public static final String MODEL_START_WAIT_MS = "model.start.wait.ms";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String INFERENCE_TIMEOUT_MS = "inference.timeout.ms";
     public static final String INSTANCE_ID = "instance.id";
@@ -147,6 +154,21 @@ public final class AppConfig {
             "Kafka Streams stream threads of this instance.")
         .define(MODEL_DIR, Type.STRING, null, Importance.HIGH,
             "Directory of the model package to serve: model.onnx, labels.txt and preprocess.json.")
+        .define(MODEL_REPOSITORY, Type.STRING, null, Importance.MEDIUM,
+            "Model repository <repo>/<name>/<version>/ to follow (hot reload); a version counts once its READY "
+                + "marker exists.")
+        .define(MODEL_NAME, Type.STRING, null, Importance.MEDIUM,
+            "Name of the model served with hot reload (default: the parent directory name of model.dir).")
+        .define(MODEL_POLL_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.between(10, 86_400_000),
+            Importance.LOW, "How often model.repository is scanned, in milliseconds.")
+        .define(MODELS_FOLLOW, Type.BOOLEAN, false, Importance.MEDIUM,
+            "Follow the models topic: serve the pinned or highest valid release of model.name (hot reload).")
+        .define(MODEL_CANARY_BUDGET_MS, Type.LONG, 5_000L, ConfigDef.Range.between(1, 3_600_000), Importance.LOW,
+            "Longest canary inference a new model version may take, in milliseconds, or it is rejected.")
+        .define(MODEL_GOLDEN_MIN_ACCURACY, Type.DOUBLE, 1.0, ConfigDef.Range.between(0.0, 1.0), Importance.LOW,
+            "Share of a release's golden-set images a new version must classify right, or it is rejected.")
+        .define(MODEL_START_WAIT_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1, 3_600_000), Importance.LOW,
+            "With hot reload: how long the start waits for a first valid model version, in milliseconds.")
         .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
             ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
             "exactly_once_v2 (results, dead letters and offsets in one transaction) or at_least_once.")
@@ -453,6 +475,48 @@ public final class AppConfig {
     public Optional<Path> modelDir() {
         String dir = (String) values.get(MODEL_DIR);
         return dir == null ? Optional.empty() : Optional.of(Path.of(dir));
+    }
+
+    /** The model repository to follow, when one is configured. */
+    public Optional<Path> modelRepository() {
+        String dir = (String) values.get(MODEL_REPOSITORY);
+        return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+    }
+
+    /** The name of the hot-reloaded model: {@code model.name}, else the parent directory name of model.dir. */
+    public Optional<String> modelName() {
+        String name = (String) values.get(MODEL_NAME);
+        if (name != null && !name.isBlank()) {
+            return Optional.of(name);
+        }
+        return modelDir().map(d -> d.toAbsolutePath().normalize().getParent())
+            .filter(p -> p != null && p.getFileName() != null).map(p -> p.getFileName().toString());
+    }
+
+    public Duration modelPollInterval() {
+        return Duration.ofMillis((Long) values.get(MODEL_POLL_INTERVAL_MS));
+    }
+
+    /** Whether the models topic is followed. */
+    public boolean followModels() {
+        return (Boolean) values.get(MODELS_FOLLOW);
+    }
+
+    /** Whether the served model can change while running (a repository or the models topic is followed). */
+    public boolean hotReload() {
+        return modelRepository().isPresent() || followModels();
+    }
+
+    public Duration modelCanaryBudget() {
+        return Duration.ofMillis((Long) values.get(MODEL_CANARY_BUDGET_MS));
+    }
+
+    public double modelGoldenMinAccuracy() {
+        return (Double) values.get(MODEL_GOLDEN_MIN_ACCURACY);
+    }
+
+    public Duration modelStartWait() {
+        return Duration.ofMillis((Long) values.get(MODEL_START_WAIT_MS));
     }
 
     /** {@code exactly_once_v2} or {@code at_least_once}. */

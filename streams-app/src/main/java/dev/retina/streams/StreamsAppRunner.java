@@ -22,10 +22,17 @@ import dev.retina.streams.model.FixedModel;
 import dev.retina.streams.metrics.HealthServer;
 import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.streams.model.LiveModel;
+import dev.retina.streams.model.ModelIdentity;
+import dev.retina.streams.model.ModelManager;
+import dev.retina.streams.model.ModelReloadSettings;
+import dev.retina.streams.model.ModelStatusReporter;
+import dev.retina.streams.model.ReloadingModel;
+import dev.retina.streams.model.ValidationSettings;
 import dev.retina.streams.model.ModelUnavailableException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -71,11 +78,17 @@ public final class StreamsAppRunner implements AutoCloseable {
     /**
      * Starts the application with the model package of {@code model.dir} on an engine of {@code engine.threads}.
      *
-     * @throws AppConfigException if {@code model.dir} is not set
+     * <p>With {@code model.repository} or {@code models.follow=true} the model is hot-reloaded instead (see
+     * {@link #startReloading}).
+     *
+     * @throws AppConfigException if {@code model.dir} is not set (and no hot reload source is)
      * @throws dev.retina.engine.model.ModelPackageException if the model package is missing or invalid
      * @throws IllegalStateException if the topics cannot be checked or created
      */
     public static StreamsAppRunner start(AppConfig config) {
+        if (config.hotReload()) {
+            return startReloading(config);
+        }
         Path dir = config.modelDir().orElseThrow(() -> new AppConfigException(AppConfig.MODEL_DIR,
             "Setting " + AppConfig.MODEL_DIR + " is not set; expected the directory of a model package ("
                 + ModelPackage.MODEL_FILE + ", " + ModelPackage.LABELS_FILE + ", " + ModelPackage.PREPROCESS_FILE + ")"));
@@ -90,6 +103,85 @@ public final class StreamsAppRunner implements AutoCloseable {
             closeAll(owned);
             throw e;
         }
+    }
+
+    /**
+     * Starts with a hot-reloading model ({@code model.repository} and/or {@code models.follow}): waits for a first
+     * valid version, then keeps swapping in validated versions; {@code retina_model_info} follows every swap and the
+     * served version is reported on the models topic when it is followed.
+     */
+    private static StreamsAppRunner startReloading(AppConfig config) {
+        Deque<AutoCloseable> owned = new ArrayDeque<>();
+        try {
+            Engine engine = Engine.create(config.engineThreads());
+            owned.push(engine);
+            ModelReloadSettings settings = reloadSettings(config);
+            ReloadingModel model;
+            try {
+                model = ReloadingModel.start(settings, engine);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a first model", e);
+            }
+            owned.push(model);
+            if (config.followModels()) {
+                ModelStatusReporter status = new ModelStatusReporter(modelClientProperties(config),
+                    config.modelsTopic(), settings.modelName(), config.instanceId());
+                owned.push(status);
+                model.manager().addListener(status);
+                model.manager().active().ifPresent(status::report);
+            }
+            StreamsAppRunner app = start(config, model, owned);
+            model.manager().bindMetrics(app.metrics().registry());
+            model.manager().addListener(new ModelManager.Listener() {
+                @Override
+                public void swapped(ModelIdentity previous, ModelIdentity next) {
+                    app.metrics().modelServed(next);
+                }
+            });
+            model.manager().active().ifPresent(app.metrics()::modelServed);  // a swap during the start
+            return app;
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    static ModelReloadSettings reloadSettings(AppConfig config) {
+        String name = config.modelName().orElseThrow(() -> new AppConfigException(AppConfig.MODEL_NAME,
+            "Setting " + AppConfig.MODEL_NAME + " is not set; expected the name of the model to serve with "
+                + AppConfig.MODEL_REPOSITORY + " or " + AppConfig.MODELS_FOLLOW));
+        ValidationSettings validation = ValidationSettings.defaults()
+            .withCanaryBudget(config.modelCanaryBudget())
+            .withGoldenMinAccuracy(config.modelGoldenMinAccuracy());
+        Map<String, Object> registry = new HashMap<>(config.registrySettings());
+        try {
+            return new ModelReloadSettings(name, config.modelDir(), config.modelRepository(),
+                config.modelPollInterval(), config.followModels(), config.modelsTopic(), modelClientProperties(config),
+                registry, validation, config.inferenceTimeout().multipliedBy(2), config.modelStartWait());
+        } catch (IllegalArgumentException e) {
+            throw new AppConfigException(AppConfig.MODEL_NAME, "Invalid model settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** Plain Kafka client settings for the models topic reader and status reporter. */
+    static Map<String, Object> modelClientProperties(AppConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        for (Map.Entry<String, String> e : config.kafkaSettings().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.")
+                || key.startsWith("main.consumer.") || key.startsWith("restore.consumer.")
+                || key.startsWith("global.consumer.")) {
+                continue;
+            }
+            if (ConsumerConfig.configNames().contains(key) || ProducerConfig.configNames().contains(key)) {
+                props.put(key, e.getValue());
+            }
+        }
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-models-" + config.instanceId());
+        return props;
     }
 
     /** Starts the application serving {@code model}, which stays owned by the caller. */
