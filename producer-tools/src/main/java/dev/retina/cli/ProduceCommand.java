@@ -94,6 +94,10 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "Send at most R records per second (default: as fast as the broker takes them).")
     Double rate;
 
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "A folder searched recursively for images; repeatable; the same as giving it as a PATH.")
+    List<Path> dirs = new ArrayList<>();
+
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "Image files, or folders searched recursively for them.")
     List<Path> paths = new ArrayList<>();
@@ -106,6 +110,13 @@ public final class ProduceCommand implements Callable<Integer> {
         if (maxImageBytes <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--max-image-bytes must be positive, found " + maxImageBytes);
+        }
+        for (Path dir : dirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--dir expects a folder, found " + (Files.exists(dir) ? "a file" : "nothing") + " at " + dir);
+            }
+            paths.add(dir);
         }
         checkSource();
         PrintWriter out = spec.commandLine().getOut();

@@ -89,6 +89,27 @@ class ProduceCommandTest {
     }
 
     @Test
+    void dirOptionExpectsAFolder() throws Exception {
+        Path file = dir.resolve("one.png");
+        Files.writeString(file, "x");
+
+        assertThat(run("produce", "-b", "localhost:1", "-r", "http://localhost:1", "--dir", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--dir expects a folder, found a file at").contains("one.png");
+    }
+
+    @Test
+    void dirOptionSendsTheFolderLikeAPath() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("circle"));
+        Files.writeString(folder.resolve("a.txt"), "not an image");
+
+        int code = run("produce", "-b", "localhost:1", "-r", "http://localhost:1", "--dir", folder.toString(),
+                "--label-from-folder");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("a.txt is not a JPEG, PNG, GIF or BMP image");
+    }
+
+    @Test
     void sniffsTheFormatsThePipelineDecodes() {
         assertThat(ImageFormats.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0})).contains("image/jpeg");
         assertThat(ImageFormats.sniff("GIF89a".getBytes())).contains("image/gif");
