@@ -41,11 +41,29 @@ final class ModelReloadFixtures {
     }
 
     /**
-     * A valid package with the shapes inputs and labels but four 256-channel 3x3 convolutions at 64x64 (about
-     * 10 GMAC per image): far slower than any canary budget of a few hundred milliseconds on this kind of machine.
+     * A valid package with the shapes labels but a 128x128 input and four 256-channel 3x3 convolutions at full
+     * resolution (about 39 GMAC per image, against 0.03 for shapes-s): several times slower than a canary budget of
+     * a few hundred milliseconds even with the vector kernels on an idle machine, so its rejection as
+     * CANARY_TIMEOUT does not depend on the machine's load.
      */
     static Path slowShapesPackage(Path dir) {
-        return shapesPackage(dir, 7, "conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,pool:8");
+        int size = 128;
+        SyntheticShapes shapes = new SyntheticShapes(1, 8);
+        PreprocessSpec spec = PreprocessSpec.builder(size, size)
+                .optColorMode(PreprocessSpec.ColorMode.RGB)
+                .optMean(new double[] {0.5, 0.5, 0.5})
+                .optStd(new double[] {0.25, 0.25, 0.25})
+                .optOutput(PreprocessSpec.OutputKind.PROBABILITIES)
+                .build();
+        Network network = Network.create(3, size, size, Architecture.parse(
+                "conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,conv:256:3,relu,pool:16"),
+                shapes.labels().size(), 7);
+        try {
+            ModelPackageWriter.write(dir, network, shapes.labels(), spec, 7, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
     }
 
     private static Path shapesPackage(Path dir, long seed, String architecture) {
