@@ -93,9 +93,10 @@ public final class AppCommand implements Callable<Integer> {
         putFlag(overrides, AppConfig.MODEL_DIR, "--model-dir", modelDir == null ? null : modelDir.toString());
         try {
             AppConfig config = AppConfig.load(file, environment, overrides);
-            if (config.modelDir().isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "expected a model package: give"
-                        + " --model-dir DIR, RETINA_MODEL_DIR or model.dir in the configuration file");
+            if (config.modelDir().isEmpty() && !config.hotReload()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "expected a model: give"
+                        + " --model-dir DIR (RETINA_MODEL_DIR, model.dir), or follow releases with"
+                        + " model.repository or models.follow=true");
             }
             return config;
         } catch (AppConfigException e) {

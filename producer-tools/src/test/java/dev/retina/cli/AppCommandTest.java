@@ -121,7 +121,19 @@ class AppCommandTest {
     void aModelPackageIsRequired() {
         assertThatThrownBy(() -> parse(Map.of()).config())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessageContaining("--model-dir DIR, RETINA_MODEL_DIR or model.dir");
+                .hasMessageContaining("--model-dir DIR (RETINA_MODEL_DIR, model.dir), or follow releases with"
+                        + " model.repository or models.follow=true");
+    }
+
+    @Test
+    void followingModelReleasesNeedsNoModelPackage() {
+        AppConfig followTopic = parse(Map.of(), "-X", "models.follow=true", "-X", "model.name=shapes").config();
+        assertThat(followTopic.modelDir()).isEmpty();
+        assertThat(followTopic.hotReload()).isTrue();
+
+        AppConfig followRepository = parse(Map.of(), "-X", "model.repository=models", "-X", "model.name=shapes")
+                .config();
+        assertThat(followRepository.modelRepository()).contains(Path.of("models"));
     }
 
     @Test
