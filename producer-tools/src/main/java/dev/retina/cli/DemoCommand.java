@@ -11,6 +11,7 @@ import dev.retina.streams.StreamsAppRunner;
 import dev.retina.streams.TerminationSignals;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,11 +147,16 @@ public final class DemoCommand implements Callable<Integer> {
     private int run(StackCommand.RunningStack stack, Path model, Path work, Duration timeout, CountDownLatch stop,
                     PrintWriter out) throws Exception {
         String bootstrap = stack.kafka.bootstrapServers();
+        String modelName = model.getParent().getFileName().toString();
+        String modelVersion = model.getFileName().toString();
+        // The demo's app follows the models topic, so a release published from another terminal swaps in live.
+        publishRelease(bootstrap, stack.registry.url(), model, modelName, modelVersion);
         AppConfig config = AppConfig.of(Map.of(
                 AppConfig.APPLICATION_ID, "retina-demo",
                 AppConfig.BOOTSTRAP_SERVERS, bootstrap,
                 AppConfig.SCHEMA_REGISTRY_URL, stack.registry.url(),
-                AppConfig.MODEL_DIR, model.toString(),
+                AppConfig.MODELS_FOLLOW, "true",
+                AppConfig.MODEL_NAME, modelName,
                 AppConfig.HTTP_HOST, "localhost",
                 AppConfig.HTTP_PORT, "0",
                 AppConfig.KAFKA_PREFIX + "state.dir", work.resolve("state").toString(),
@@ -174,6 +180,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + " images=%d bad=%d rate=%s", bootstrap, stack.registry.url(),
                     AppCommand.httpAddress(config, app.httpPort()), model.getParent().getFileName(),
                     model.getFileName(), images, bad, rate > 0 ? rate + "/s" : "max"));
+            print(out, String.format(Locale.ROOT, "retina demo: swap models live from another terminal with"
+                    + " ./retina publish-model -b %s -r %s --model-dir DIR --name %s --version V",
+                    bootstrap, stack.registry.url(), modelName));
             try (OutputWatcher watcher = OutputWatcher.start(clients, config.outputTopic(), config.dlqTopic(),
                     new LiveLines(tally, out, lastAnswerNanos))) {
                 long start = System.nanoTime();
@@ -326,6 +335,20 @@ public final class DemoCommand implements Callable<Integer> {
                     "--timeout must be a positive duration, found " + timeoutText);
         }
         return timeout;
+    }
+
+    /** Publishes the starting model on the models topic, validated as {@code retina publish-model} does. */
+    private void publishRelease(String bootstrap, String registryUrl, Path model, String name, String version) {
+        CommandLine publish = new CommandLine(new PublishModelCommand());
+        StringWriter messages = new StringWriter();
+        publish.setOut(new PrintWriter(messages, true));
+        publish.setErr(new PrintWriter(messages, true));
+        int code = publish.execute("-b", bootstrap, "-r", registryUrl, "--model-dir", model.toString(),
+                "--name", name, "--version", version);
+        if (code != 0) {
+            throw new IllegalStateException("cannot publish the demo model " + name + ":" + version + " from " + model
+                    + ": " + messages.toString().strip());
+        }
     }
 
     private Path resolveModel() {
