@@ -83,7 +83,8 @@ public final class ColorModelPackage {
             .build();
     }
 
-    private static ValueInfoProto valueInfo(String name, int... dims) {
+    /** A float tensor's value info; a negative dimension is the dynamic batch. Shared by the streams tests. */
+    public static ValueInfoProto valueInfo(String name, int... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (int d : dims) {
             shape.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
@@ -93,7 +94,8 @@ public final class ColorModelPackage {
             TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }
 
-    private static TensorProto tensor(String name, float[] values, int... dims) {
+    /** A float initializer as little-endian raw data. Shared by the streams tests. */
+    public static TensorProto tensor(String name, float[] values, int... dims) {
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             raw.putFloat(v);

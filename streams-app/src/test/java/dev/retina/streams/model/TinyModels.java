@@ -1,7 +1,8 @@
 package dev.retina.streams.model;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import static dev.retina.streams.ColorModelPackage.tensor;
+import static dev.retina.streams.ColorModelPackage.valueInfo;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -9,12 +10,6 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
-
-import com.google.protobuf.ByteString;
 
 import dev.retina.engine.model.ModelPackage;
 import dev.retina.engine.tensor.Shape;
@@ -94,28 +89,5 @@ final class TinyModels {
             .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
             .setGraph(graph)
             .build();
-    }
-
-    private static ValueInfoProto valueInfo(String name, int... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (int d : dims) {
-            shape.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
-                : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
-    }
-
-    private static TensorProto tensor(String name, float[] values, int... dims) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            raw.putFloat(v);
-        }
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name)
-            .setDataType(TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(raw.array()));
-        for (int d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
     }
 }
