@@ -90,6 +90,8 @@ public final class AppConfig {
     public static final String TOPICS_CREATE = "topics.create";
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
+    public static final String DASHBOARD_ENABLED = "dashboard.enabled";
+    public static final String DASHBOARD_THUMBNAILS = "dashboard.thumbnails";
 
     /** Prefix of Kafka client and Streams settings passed through. */
     public static final String KAFKA_PREFIX = "kafka.";
@@ -197,7 +199,11 @@ public final class AppConfig {
         .define(HTTP_HOST, Type.STRING, "0.0.0.0", NON_BLANK, Importance.LOW,
             "Address of the health and metrics endpoint (/health, /ready, /metrics).")
         .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.LOW,
-            "Port of the health and metrics endpoint; 0 picks a free port, -1 disables it.");
+            "Port of the health and metrics endpoint; 0 picks a free port, -1 disables it.")
+        .define(DASHBOARD_ENABLED, Type.BOOLEAN, true, Importance.LOW,
+            "Serve the live dashboard (/, /events, /api/state) on the health endpoint's port (needs http.port >= 0).")
+        .define(DASHBOARD_THUMBNAILS, Type.INT, 48, ConfigDef.Range.between(1, 500), Importance.LOW,
+            "How many of the last classified images the dashboard keeps and shows as thumbnails.");
 
     /** Where a setting's value came from, for messages. */
     public enum Source {
@@ -562,6 +568,16 @@ public final class AppConfig {
     public Optional<Integer> httpPort() {
         int port = (Integer) values.get(HTTP_PORT);
         return port < 0 ? Optional.empty() : Optional.of(port);
+    }
+
+    /** Whether the live dashboard is served on the HTTP endpoint. */
+    public boolean dashboardEnabled() {
+        return (Boolean) values.get(DASHBOARD_ENABLED);
+    }
+
+    /** How many recent classified images the dashboard keeps, with their thumbnails. */
+    public int dashboardThumbnails() {
+        return (Integer) values.get(DASHBOARD_THUMBNAILS);
     }
 
     /** Kafka settings passed through ({@code kafka.} prefix removed, plain security keys as given), sorted by key. */

@@ -39,15 +39,22 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
     private final String inputTopic;
     private final Clock clock;
     private final PipelineMetrics metrics;
+    private final PipelineEvents events;
     private FixedKeyProcessorContext<byte[], ClassifiedImage> context;
 
     ClassifyProcessor(RecordClassifier classifier, String instanceId, String inputTopic, Clock clock,
                       PipelineMetrics metrics) {
+        this(classifier, instanceId, inputTopic, clock, metrics, PipelineEvents.NONE);
+    }
+
+    ClassifyProcessor(RecordClassifier classifier, String instanceId, String inputTopic, Clock clock,
+                      PipelineMetrics metrics, PipelineEvents events) {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.inputTopic = Objects.requireNonNull(inputTopic, "inputTopic");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.events = Objects.requireNonNull(events, "events");
     }
 
     @Override
@@ -85,7 +92,9 @@ final class ClassifyProcessor implements FixedKeyProcessor<byte[], ImageRecord, 
             .setClassifiedAt(now)
             .setGroundTruthLabel(image.getLabel())
             .build();
-        context.forward(record.withValue(new ClassifiedImage(image, c, result)));
+        ClassifiedImage classified = new ClassifiedImage(image, c, result);
+        context.forward(record.withValue(classified));
+        events.classified(classified);
         metrics.modelServed(id);
         metrics.classified(id, c.decodeMillis(), c.inferenceMillis(), endToEnd);
     }

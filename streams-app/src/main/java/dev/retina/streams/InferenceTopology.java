@@ -58,7 +58,18 @@ public final class InferenceTopology {
     public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
                                                          RecordClassifier classifier, Clock clock,
                                                          PipelineMetrics metrics) {
+        return build(builder, config, classifier, clock, metrics, PipelineEvents.NONE);
+    }
+
+    /**
+     * As {@link #build(StreamsBuilder, AppConfig, RecordClassifier, Clock, PipelineMetrics)}, also telling
+     * {@code events} about every classified image (on the stream thread, after the result is forwarded).
+     */
+    public static KStream<byte[], ClassifiedImage> build(StreamsBuilder builder, AppConfig config,
+                                                         RecordClassifier classifier, Clock clock,
+                                                         PipelineMetrics metrics, PipelineEvents events) {
         Objects.requireNonNull(classifier, "classifier");
+        Objects.requireNonNull(events, "events");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
         AvroSerde<ImageRecord> images = new AvroSerde<>(ImageRecord.class);
@@ -69,7 +80,7 @@ public final class InferenceTopology {
         String input = config.inputTopic();
         KStream<byte[], ClassifiedImage> classified = builder
             .stream(input, Consumed.with(Serdes.ByteArray(), images).withName(SOURCE))
-            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock, metrics),
+            .processValues(() -> new ClassifyProcessor(classifier, instanceId, input, clock, metrics, events),
                 Named.as(CLASSIFY));
         classified
             .mapValues(ClassifiedImage::result, Named.as(TO_RESULT))
@@ -79,8 +90,14 @@ public final class InferenceTopology {
 
     /** The topology alone, with the system clock. */
     public static Topology topology(AppConfig config, RecordClassifier classifier, PipelineMetrics metrics) {
+        return topology(config, classifier, metrics, PipelineEvents.NONE);
+    }
+
+    /** The topology alone, with the system clock, telling {@code events} about every classified image. */
+    public static Topology topology(AppConfig config, RecordClassifier classifier, PipelineMetrics metrics,
+                                    PipelineEvents events) {
         StreamsBuilder builder = new StreamsBuilder();
-        build(builder, config, classifier, Clock.systemUTC(), metrics);
+        build(builder, config, classifier, Clock.systemUTC(), metrics, events);
         return builder.build();
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
+import dev.retina.streams.PipelineEvents;
 import dev.retina.streams.metrics.PipelineMetrics;
 import dev.retina.schemas.registry.SchemaRegistryException;
 import dev.retina.schemas.registry.WireFormatException;
@@ -31,11 +32,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
     private DeadLetterWriter writer;
     private PipelineMetrics metrics;
+    private PipelineEvents events = PipelineEvents.NONE;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.writer = DeadLetterWriter.fromConfig(configs);
         this.metrics = configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m ? m : null;
+        this.events = configs.get(PipelineEvents.CONFIG_KEY) instanceof PipelineEvents e ? e : PipelineEvents.NONE;
     }
 
     /** For tests and embedding: a handler with a ready writer and optional metrics (null for none). */
@@ -69,6 +72,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             if (metrics != null) {
                 metrics.deadLettered(ErrorReason.DESERIALIZATION);
             }
+            events.deadLettered(letter);
             return Response.resume(out);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the dead letter for {}-{}@{} to {}; failing the task instead of dropping the "

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.ErrorReason;
+import dev.retina.streams.PipelineEvents;
 import dev.retina.streams.metrics.PipelineMetrics;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,11 +32,13 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     private DeadLetterWriter writer;
     private PipelineMetrics metrics;
+    private PipelineEvents events = PipelineEvents.NONE;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.writer = DeadLetterWriter.fromConfig(configs);
         this.metrics = configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m ? m : null;
+        this.events = configs.get(PipelineEvents.CONFIG_KEY) instanceof PipelineEvents e ? e : PipelineEvents.NONE;
     }
 
     /** For tests and embedding: a handler with a ready writer and optional metrics (null for none). */
@@ -72,6 +75,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             if (metrics != null) {
                 metrics.deadLettered(reason);
             }
+            events.deadLettered(letter);
             return Response.resume(out);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the dead letter for {}-{}@{} to {}; failing the task instead of dropping the "
