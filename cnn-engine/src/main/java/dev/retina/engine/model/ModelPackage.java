@@ -1,7 +1,10 @@
 package dev.retina.engine.model;
 
+import dev.retina.engine.graph.EmbeddingLocator;
+import dev.retina.engine.graph.Graph;
 import dev.retina.engine.graph.Model;
 import dev.retina.engine.graph.ValueInfo;
+import dev.retina.engine.kernel.KernelProvider;
 import dev.retina.engine.image.Preprocessor;
 import dev.retina.engine.onnx.ImportLimits;
 import dev.retina.engine.onnx.OnnxImporter;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A deployable model: the ONNX graph, its class labels and its preprocessing, checked against each other.
@@ -33,6 +37,13 @@ import java.util.Objects;
  * Loading checks that the model's class count equals the number of labels and that its input shape is the one
  * the spec produces ({@code [N, C, H, W]} for NCHW, {@code [N, H, W, C]} for NHWC), and records the lower-case
  * hex SHA-256 of the {@code model.onnx} bytes, which identifies the exact model in results and releases.
+ *
+ * <h2>Embedding</h2>
+ * The package also exposes the image's embedding, the value entering the final classifier layer: the one
+ * {@code preprocess.json} names in {@code "embedding"}, else the one {@link EmbeddingLocator} finds (none for a head
+ * it does not recognise). That value is appended to the model's outputs (after the class scores, which stay output 0)
+ * so one forward pass returns both; {@link #embedding()} names it and {@link EmbeddingRows} turns it into one vector
+ * per image.
  *
  * <p>Immutable and thread-safe; the loaded {@link Model} can back any number of sessions.
  */
@@ -50,14 +61,37 @@ public final class ModelPackage {
     private final String sha256;
     private final ValueInfo input;
     private final ValueInfo output;
+    private final ValueInfo embedding;
 
-    private ModelPackage(Model model, List<String> labels, PreprocessSpec spec, String sha256) {
-        this.model = model;
+    private ModelPackage(Imported imported, List<String> labels, PreprocessSpec spec, String sha256) {
+        this.model = imported.model();
         this.labels = labels;
         this.spec = spec;
         this.sha256 = sha256;
         this.input = checkInput(model, spec);
         this.output = checkOutput(model, labels);
+        this.embedding = checkEmbedding(model, imported.embedding(), spec);
+    }
+
+    /** The built model and the name of its embedding output (null when there is none). */
+    private record Imported(Model model, String embedding) {
+    }
+
+    /**
+     * Imports the ONNX bytes and builds the model with the embedding (named by the spec, else located) as an extra
+     * output.
+     */
+    private static Imported importModel(byte[] onnx, ImportLimits limits, PreprocessSpec spec) {
+        Graph graph = OnnxImporter.readGraph(onnx, limits);
+        String name = spec.embedding() != null ? spec.embedding() : EmbeddingLocator.locate(graph).orElse(null);
+        if (name != null) {
+            if (spec.embedding() != null && graph.nodes().stream().noneMatch(n -> n.outputs().contains(name))) {
+                throw mismatch("preprocess.json names the embedding '" + name + "', expected a value some node of "
+                        + "the model computes, found none of that name");
+            }
+            graph = graph.withAddedOutput(name);
+        }
+        return new Imported(new Model(graph, KernelProvider.get(), limits.maxTensorElements()), name);
     }
 
     /**
@@ -88,7 +122,7 @@ public final class ModelPackage {
         byte[] preprocess = readFile(dir.resolve(PREPROCESS_FILE), MAX_METADATA_BYTES);
         List<String> labelList = Labels.parse(labels);
         PreprocessSpec spec = PreprocessSpec.parse(decodeUtf8(preprocess));
-        return new ModelPackage(OnnxImporter.load(onnx, limits), labelList, spec, sha256(onnx));
+        return new ModelPackage(importModel(onnx, limits, spec), labelList, spec, sha256(onnx));
     }
 
     /** A package from the three files' contents (e.g. read from an archive). */
@@ -107,8 +141,7 @@ public final class ModelPackage {
         List<String> checkedLabels = Labels.check(labels);
         PreprocessSpec spec = PreprocessSpec.parse(preprocessJson);
         String sha = sha256(onnx);
-        Model model = OnnxImporter.load(onnx);
-        return new ModelPackage(model, checkedLabels, spec, sha);
+        return new ModelPackage(importModel(onnx, ImportLimits.defaults(), spec), checkedLabels, spec, sha);
     }
 
     /**
@@ -167,6 +200,14 @@ public final class ModelPackage {
         return output;
     }
 
+    /**
+     * The model output holding the image embedding (see the class documentation), shaped {@code [N, D]} or
+     * {@code [N, C, ...]}; empty when the spec names none and the head has no recognised form.
+     */
+    public Optional<ValueInfo> embedding() {
+        return Optional.ofNullable(embedding);
+    }
+
     /** Lower-case hex SHA-256 of {@code bytes}. */
     public static String sha256(byte[] bytes) {
         try {
@@ -220,6 +261,25 @@ public final class ModelPackage {
                     + " classes, but labels.txt has " + labels.size() + " labels");
         }
         return out;
+    }
+
+    private static ValueInfo checkEmbedding(Model model, String name, PreprocessSpec spec) {
+        if (name == null) {
+            return null;
+        }
+        ValueInfo found = model.outputs().stream().filter(o -> o.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the embedding '" + name + "' was added as an output"));
+        Shape shape = found.shape();
+        boolean batchFirst = shape.rank() >= 2 && (shape.dim(0) == Shape.UNKNOWN || shape.dim(0) == 1);
+        for (int i = 1; batchFirst && i < shape.rank(); i++) {
+            batchFirst = shape.dim(i) != Shape.UNKNOWN;
+        }
+        if (!batchFirst) {
+            throw mismatch((spec.embedding() != null ? "preprocess.json names the embedding '" : "the embedding '")
+                    + name + "'; expected a value shaped [N, D] or [N, C, ...] with known dimensions after the "
+                    + "batch, found shape " + shape);
+        }
+        return found;
     }
 
     private static String describe(List<ValueInfo> values) {

@@ -29,7 +29,9 @@ import java.util.Set;
  *   "mean": [0.485, 0.456, 0.406],    // one per channel (in channel_order), subtracted after scaling, default 0
  *   "std": [0.229, 0.224, 0.225],     // one per channel, > 0, divided by last, default 1
  *   "layout": "nchw",                 // "nchw" | "nhwc", default "nchw"
- *   "output": "logits"                // "logits" | "probabilities" | "auto", default "auto" (see OutputKind)
+ *   "output": "logits",               // "logits" | "probabilities" | "auto", default "auto" (see OutputKind)
+ *   "embedding": "flatten_0"          // name of the model value used as the image's embedding (feature statistics
+ *                                     //   and drift); default: found automatically, see EmbeddingLocator
  * }
  * }</pre>
  * The comments above are for this page only: JSON has no comments and the reader rejects them. Enum values are
@@ -52,6 +54,8 @@ import java.util.Set;
  * @param std          per-channel standard deviation, one positive entry per channel
  * @param layout       memory layout of the input tensor
  * @param output       what the model's output holds
+ * @param embedding    the name of the ONNX value that is the image embedding (an intermediate value of the
+ *                     graph), or null to find the input of the final classifier layer automatically
  */
 public record PreprocessSpec(
         int version,
@@ -65,7 +69,8 @@ public record PreprocessSpec(
         List<Double> mean,
         List<Double> std,
         Layout layout,
-        OutputKind output) {
+        OutputKind output,
+        String embedding) {
 
     /** The only format version this engine reads and writes. */
     public static final int FORMAT_VERSION = 1;
@@ -176,7 +181,7 @@ public record PreprocessSpec(
     }
 
     private static final Set<String> KEYS = Set.of("version", "height", "width", "resize", "resize_size",
-            "color_mode", "channel_order", "scale", "mean", "std", "layout", "output");
+            "color_mode", "channel_order", "scale", "mean", "std", "layout", "output", "embedding");
 
     /**
      * Validates every field.
@@ -213,6 +218,18 @@ public record PreprocessSpec(
         }
         mean = checkPerChannel("mean", mean, colorMode, false);
         std = checkPerChannel("std", std, colorMode, true);
+        if (embedding != null && (embedding.isBlank() || !embedding.equals(embedding.strip()))) {
+            throw new IllegalArgumentException("embedding: expected the name of a value of the model (non-blank, "
+                    + "no surrounding spaces), found \"" + embedding + "\"");
+        }
+    }
+
+    /** A spec without an embedding name (the embedding is found automatically). */
+    public PreprocessSpec(int version, int height, int width, ResizePolicy resize, int resizeSize, ColorMode colorMode,
+                          ChannelOrder channelOrder, double scale, List<Double> mean, List<Double> std, Layout layout,
+                          OutputKind output) {
+        this(version, height, width, resize, resizeSize, colorMode, channelOrder, scale, mean, std, layout, output,
+                null);
     }
 
     /** Number of channels C. */
@@ -309,6 +326,14 @@ public record PreprocessSpec(
             if (map.containsKey("output")) {
                 b.output = enumValue(map, "output", OutputKind.values(), OutputKind::json);
             }
+            if (map.containsKey("embedding")) {
+                Object v = map.get("embedding");
+                if (!(v instanceof String name)) {
+                    throw new IllegalArgumentException("embedding: expected a string naming a value of the model, "
+                            + "found " + describe(v));
+                }
+                b.embedding = name;
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage(), e);
@@ -331,7 +356,11 @@ public record PreprocessSpec(
         sb.append("  \"mean\": ").append(mean).append(",\n");
         sb.append("  \"std\": ").append(std).append(",\n");
         sb.append("  \"layout\": \"").append(layout.json()).append("\",\n");
-        sb.append("  \"output\": \"").append(output.json()).append("\"\n");
+        sb.append("  \"output\": \"").append(output.json()).append('"');
+        if (embedding != null) {
+            sb.append(",\n  \"embedding\": \"").append(jsonEscape(embedding)).append('"');
+        }
+        sb.append('\n');
         return sb.append("}\n").toString();
     }
 
@@ -349,6 +378,7 @@ public record PreprocessSpec(
         private List<Double> std;
         private Layout layout = Layout.NCHW;
         private OutputKind output = OutputKind.AUTO;
+        private String embedding;
 
         private Builder(int height, int width) {
             this.height = height;
@@ -404,13 +434,19 @@ public record PreprocessSpec(
             return this;
         }
 
+        /** Names the model value to use as the embedding instead of finding it automatically. */
+        public Builder optEmbedding(String valueName) {
+            this.embedding = valueName;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a value is invalid (see the record's constructor) */
         public PreprocessSpec build() {
             int c = colorMode == null ? 3 : colorMode.channels();
             List<Double> m = mean != null ? mean : Collections.nCopies(c, 0.0);
             List<Double> s = std != null ? std : Collections.nCopies(c, 1.0);
             return new PreprocessSpec(version, height, width, resize, resizeSize, colorMode, channelOrder, scale, m,
-                    s, layout, output);
+                    s, layout, output, embedding);
         }
 
         private static List<Double> toList(double[] values) {
@@ -498,6 +534,22 @@ public record PreprocessSpec(
         }
         throw new IllegalArgumentException(key + ": expected one of " + String.join(", ", names) + ", found "
                 + describe(v));
+    }
+
+    /** {@code text} as the inside of a JSON string, non-ASCII escaped so the document stays ASCII. */
+    private static String jsonEscape(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c > 0x7e) {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static String describe(Object v) {

@@ -78,6 +78,18 @@ public final class OnnxImporter {
 
     /** Loads a serialized ModelProto to run on the given kernels. */
     public static Model load(byte[] bytes, ImportLimits limits, Kernels kernels) {
+        return new Model(readGraph(bytes, limits), kernels, limits.maxTensorElements());
+    }
+
+    /**
+     * Parses a serialized ModelProto into a {@link Graph} as imported (nodes in file order, nothing folded, shapes not
+     * yet checked), for callers that adjust the graph before building the {@link Model}, e.g. with
+     * {@link Graph#withAddedOutput(String)}. Size and node limits are checked here; everything else when the model is
+     * built.
+     *
+     * @throws ModelLoadException for bytes over the limits or not a valid ONNX model
+     */
+    public static Graph readGraph(byte[] bytes, ImportLimits limits) {
         if (bytes.length > limits.maxFileBytes()) {
             throw new ModelLoadException(Reason.LIMIT_EXCEEDED, "model has " + bytes.length
                     + " bytes, the limit is " + limits.maxFileBytes());
@@ -85,8 +97,7 @@ public final class OnnxImporter {
         if (bytes.length == 0) {
             throw new ModelLoadException(Reason.MALFORMED_PROTOBUF, "model is empty (0 bytes)");
         }
-        ModelProto proto = parse(bytes);
-        return new Model(toGraph(proto, limits), kernels, limits.maxTensorElements());
+        return toGraph(parse(bytes), limits);
     }
 
     private static ModelProto parse(byte[] bytes) {

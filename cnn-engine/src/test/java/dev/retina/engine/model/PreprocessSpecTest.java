@@ -71,6 +71,18 @@ class PreprocessSpecTest {
     }
 
     @Test
+    void embeddingNameRoundTripsAndIsOptional() {
+        PreprocessSpec named = PreprocessSpec.builder(4, 4).optEmbedding("fc/in \"1\" \u00e9").build();
+        assertThat(PreprocessSpec.parse(named.toJson())).isEqualTo(named);
+        assertThat(named.toJson()).isEqualTo(new String(named.toJson().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(PreprocessSpec.parse("{\"height\": 2, \"width\": 3}").embedding()).isNull();
+        assertThat(PreprocessSpec.builder(4, 4).build().toJson()).doesNotContain("embedding");
+        assertThatThrownBy(() -> PreprocessSpec.parse("{\"height\": 2, \"width\": 3, \"embedding\": \" \"}"))
+                .isInstanceOf(ModelPackageException.class).hasMessageContaining("embedding: expected the name");
+    }
+
+    @Test
     void acceptsAByteOrderMark() {
         assertThat(PreprocessSpec.parse("\uFEFF{\"height\": 2, \"width\": 3}").width()).isEqualTo(3);
     }
