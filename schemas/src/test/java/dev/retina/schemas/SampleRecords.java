@@ -14,6 +14,7 @@ import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DeadLetter;
 import dev.retina.schemas.avro.DriftSummary;
 import dev.retina.schemas.avro.EmbeddingSummary;
+import dev.retina.schemas.avro.EntropySummary;
 import dev.retina.schemas.avro.ErrorReason;
 import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.GoldenImage;
@@ -85,12 +86,15 @@ public final class SampleRecords {
             .setCount(4)
             .setClassCounts(List.of(new ClassCount("cat", 3L), new ClassCount("dog", 1L)))
             .setConfidence(new ConfidenceSummary(0.8, 0.75, 0.95, 0.5, 1L))
-            .setInput(new InputSummary(32.0, 28, 36, 30.0, 28, 32, 0.5, 0.0625))
+            .setInput(new InputSummary(32.0, 28, 36, 30.0, 28, 32, 0.5, 0.0625, 0.25, 0.015625))
             .setEmbedding(new EmbeddingSummary(2, 4L, List.of(0.5, -0.25), List.of(1.0, 0.5), 1.25))
-            .setDrift(new DriftSummary("first window of lenet 3", 0.02, 0.04, 0.125, 0.2, false))
+            .setDrift(new DriftSummary("first window of lenet 3", 0.02, 0.04, 0.125, 0.2, false, 0.375, 0.5))
             .setAccuracy(new AccuracySummary(2L, 1L, 0.5,
                 List.of(new ClassRecall("cat", 1L, 1L, 1.0), new ClassRecall("dog", 1L, 0L, 0.0))))
             .setLatency(new LatencySummary(10.0, 40.0, 6.0, 20.0))
+            .setEntropy(new EntropySummary(0.5, 0.0625, 0.125, 0.875))
+            .setLateCount(3L)
+            .setSource("camera-1")
             .build();
     }
 
