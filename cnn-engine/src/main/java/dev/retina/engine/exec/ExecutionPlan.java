@@ -2,8 +2,6 @@ package dev.retina.engine.exec;
 
 import dev.retina.engine.graph.CompiledPlan;
 import dev.retina.engine.graph.Step;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A compiled plan with its buffer plan and a pool of reusable {@link Arena}s: each concurrent call
@@ -21,8 +19,9 @@ final class ExecutionPlan {
     private final int[] outputCounts;
     /** Views whose data is a graph input: bound per call, like the inputs. */
     final int[] inputViews;
-    private final ConcurrentLinkedQueue<Arena> idle = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger idleCount = new AtomicInteger();
+    /** A stack of idle arenas, guarded by itself (a queue would allocate a node per release). */
+    private final Arena[] idle = new Arena[MAX_IDLE_ARENAS];
+    private int idleCount;
 
     ExecutionPlan(CompiledPlan plan, WorkerPool pool) {
         this.plan = plan;
@@ -37,21 +36,23 @@ final class ExecutionPlan {
     }
 
     Arena acquire() {
-        Arena a = idle.poll();
-        if (a != null) {
-            idleCount.decrementAndGet();
-        } else {
-            a = new Arena(buffers, plan.valueCount(), inputCounts, outputCounts, pool);
-            bind(a);
+        synchronized (idle) {
+            if (idleCount > 0) {
+                Arena a = idle[--idleCount];
+                idle[idleCount] = null;
+                return a;
+            }
         }
+        Arena a = new Arena(buffers, plan.valueCount(), inputCounts, outputCounts, pool);
+        bind(a);
         return a;
     }
 
     void release(Arena a) {
-        if (idleCount.incrementAndGet() <= MAX_IDLE_ARENAS) {
-            idle.offer(a);
-        } else {
-            idleCount.decrementAndGet();
+        synchronized (idle) {
+            if (idleCount < MAX_IDLE_ARENAS) {
+                idle[idleCount++] = a;
+            }
         }
     }
 

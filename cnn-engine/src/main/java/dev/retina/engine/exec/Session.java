@@ -54,6 +54,35 @@ public final class Session implements AutoCloseable {
      * @throws InferenceException for unknown, missing or wrongly shaped inputs, or a closed session
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        execute(inputs, out, false);
+        return out;
+    }
+
+    /**
+     * Runs the model and writes its outputs into tensors the caller supplies, so that steady-state
+     * inference allocates nothing: {@code outputs} must map every model output name to a tensor of
+     * exactly the output's shape for this batch ({@link #outputShape}); the tensors' arrays are
+     * overwritten, and the map itself is only read.
+     *
+     * @throws InferenceException for unknown, missing or wrongly shaped inputs or outputs, or a closed
+     *                            session
+     */
+    public void run(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+        execute(inputs, outputs, true);
+    }
+
+    /** The shape of model output {@code index} for a batch of {@code batch}. */
+    public Shape outputShape(int index, int batch) {
+        if (index < 0 || index >= model.outputs().size()) {
+            throw new IllegalArgumentException("output index expected in [0, " + model.outputs().size()
+                    + "), found " + index);
+        }
+        ExecutionPlan exec = plan(batch);
+        return exec.plan.shapes()[exec.plan.outputIds()[index]];
+    }
+
+    private void execute(Map<String, Tensor> inputs, Map<String, Tensor> outputs, boolean into) {
         if (closed) {
             throw new InferenceException(Reason.CLOSED, "the session is closed");
         }
@@ -61,6 +90,10 @@ public final class Session implements AutoCloseable {
         int batch = checkInputs(inputs);
         ExecutionPlan exec = plan(batch);
         CompiledPlan plan = exec.plan;
+        List<ValueInfo> declaredOutputs = model.outputs();
+        if (into) {
+            checkOutputs(outputs, plan, batch);
+        }
         Arena arena = exec.acquire();
         try {
             List<ValueInfo> declared = model.inputs();
@@ -74,20 +107,22 @@ public final class Session implements AutoCloseable {
             for (int s = 0; s < steps.size(); s++) {
                 Step step = steps.get(s);
                 float[][] in = arena.stepInputs[s];
+                int[] inputIds = step.inputIds();
                 for (int i = 0; i < in.length; i++) {
-                    in[i] = arena.values[step.inputIds()[i]];
+                    in[i] = arena.values[inputIds[i]];
                 }
                 step.op().run(in, arena.stepOutputs[s], arena);
             }
-            Map<String, Tensor> out = new LinkedHashMap<>();
             for (int i = 0; i < plan.outputIds().length; i++) {
                 int id = plan.outputIds()[i];
                 Shape shape = plan.shapes()[id];
-                float[] data = new float[(int) shape.size()];
-                System.arraycopy(arena.values[id], 0, data, 0, data.length);
-                out.put(model.outputs().get(i).name(), Tensor.of(shape, data));
+                String name = declaredOutputs.get(i).name();
+                float[] data = into ? outputs.get(name).data() : new float[(int) shape.size()];
+                System.arraycopy(arena.values[id], 0, data, 0, (int) shape.size());
+                if (!into) {
+                    outputs.put(name, Tensor.of(shape, data));
+                }
             }
-            return out;
         } catch (InferenceException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -104,15 +139,47 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    private void checkOutputs(Map<String, Tensor> outputs, CompiledPlan plan, int batch) {
+        List<ValueInfo> declared = model.outputs();
+        if (outputs.size() != declared.size()) {
+            throw new InferenceException(Reason.SHAPE_MISMATCH, "expected one output tensor for each of the model's "
+                    + declared.size() + " outputs " + declared + ", found " + outputs.size() + ": " + outputs.keySet());
+        }
+        for (int i = 0; i < declared.size(); i++) {
+            String name = declared.get(i).name();
+            Tensor t = outputs.get(name);
+            Shape expected = plan.shapes()[plan.outputIds()[i]];
+            if (t == null) {
+                throw new InferenceException(Reason.SHAPE_MISMATCH, "no tensor supplied for output '" + name
+                        + "' " + expected + "; supplied: " + outputs.keySet());
+            }
+            if (!t.shape().equals(expected)) {
+                throw new InferenceException(Reason.SHAPE_MISMATCH, "output '" + name + "' at batch " + batch
+                        + " expected shape " + expected + ", found " + t.shape());
+            }
+        }
+    }
+
     private int checkInputs(Map<String, Tensor> inputs) {
-        for (String name : inputs.keySet()) {
-            if (model.inputs().stream().noneMatch(i -> i.name().equals(name))) {
-                throw new InferenceException(Reason.UNKNOWN_INPUT, "unknown input '" + name + "'; the model's inputs are "
-                        + model.inputs());
+        List<ValueInfo> declared = model.inputs();
+        // Every declared input present and no more entries means no unknown ones: no per-call iterator.
+        int known = 0;
+        for (int i = 0; i < declared.size(); i++) {
+            if (inputs.containsKey(declared.get(i).name())) {
+                known++;
+            }
+        }
+        if (known != inputs.size()) {
+            for (String name : inputs.keySet()) {
+                if (declared.stream().noneMatch(i -> i.name().equals(name))) {
+                    throw new InferenceException(Reason.UNKNOWN_INPUT, "unknown input '" + name
+                            + "'; the model's inputs are " + declared);
+                }
             }
         }
         int batch = -1;
-        for (ValueInfo info : model.inputs()) {
+        for (int i = 0; i < declared.size(); i++) {
+            ValueInfo info = declared.get(i);
             Tensor t = inputs.get(info.name());
             if (t == null) {
                 throw new InferenceException(Reason.MISSING_INPUT, "input '" + info.name() + "' " + info.shape()
