@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ProduceCommand.class,
             TailCommand.class,
+            StatsCommand.class,
             StackCommand.class,
             InferCommand.class,
             ClassifyCommand.class,

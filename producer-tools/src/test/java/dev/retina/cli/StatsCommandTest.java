@@ -1,0 +1,53 @@
+package dev.retina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** {@code retina stats} refuses bad options and says clearly when it cannot reach the cluster. */
+@Timeout(60)
+class StatsCommandTest {
+
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    int run(String... args) {
+        CommandLine cli = RetinaCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertThat(run("stats", "--model", "shapes:")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for --model: expected NAME or NAME:VERSION"
+                + " (e.g. shapes or shapes:2), found 'shapes:'");
+        assertThat(run("stats", "--max", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max must be >= 0 (0 = no limit), found -1");
+        assertThat(run("stats", "--connect-timeout", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for --connect-timeout: 'soon' (expected a duration");
+        assertThat(run("stats", "--max", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("'many' is not a long");
+    }
+
+    @Test
+    void unreachableBrokerIsNamed() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int code = run("stats", "-b", "localhost:" + port, "--connect-timeout", "1500ms");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("retina stats: error: cannot reach Kafka at localhost:" + port
+                + " within 1500 ms; expected a running broker at --bootstrap-servers");
+        assertThat(out.toString()).isEmpty();
+    }
+}
