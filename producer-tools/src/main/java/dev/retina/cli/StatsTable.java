@@ -4,6 +4,7 @@ import dev.retina.schemas.avro.AccuracySummary;
 import dev.retina.schemas.avro.ClassCount;
 import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DriftSummary;
+import dev.retina.schemas.avro.EntropySummary;
 import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.LatencySummary;
 import java.time.Instant;
@@ -17,15 +18,17 @@ import java.util.Locale;
 
 /**
  * The readable form of one FeatureStats window, as {@code retina stats} and {@code retina demo} print it: a header
- * line (model version, window in UTC, image count), one indented line per summary, and a bar chart of the top-1
- * class distribution. Layout, with the chart on:
+ * line (model version, source when statistics are kept per source, window in UTC, image count, late images), one
+ * indented line per summary, and a bar chart of the top-1 class distribution. Entropy and the standardised embedding
+ * shift appear when the record has them (FeatureStats v2). Layout, with the chart on:
  * <pre>
- * shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120
+ * shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120  late 0
  *   classes     circle 70, square 50
- *   confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50
+ *   confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50  entropy 0.420
  *   accuracy    0.900  36 of 40 labelled
  *   latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms
- *   drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110  vs window-0
+ *   drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110  standardised 0.130
+ *               (threshold 0.50)  vs first full window     [one line]
  *   circle  ██████████████████████████████ 70  58.3%
  *   square  █████████████████████▍         50  41.7%
  * </pre>
@@ -65,12 +68,14 @@ final class StatsTable {
     /** The lines of one window, without line separators. */
     List<String> render(FeatureStats s) {
         List<String> lines = new ArrayList<>();
-        lines.add(s.getModelName() + ":" + s.getModelVersion() + "  " + window(s.getWindowStart(), s.getWindowEnd())
-                + "  images " + s.getCount());
+        lines.add(s.getModelName() + ":" + s.getModelVersion()
+                + (s.getSource() == null ? "" : "  source " + s.getSource())
+                + "  " + window(s.getWindowStart(), s.getWindowEnd()) + "  images " + s.getCount()
+                + "  late " + s.getLateCount());
         List<ClassCount> classes = ranked(s.getClassCounts());
         lines.add(row("classes", classes.isEmpty() ? "none" : topClasses(classes)));
         if (s.getCount() > 0) {
-            lines.add(row("confidence", confidence(s.getConfidence())));
+            lines.add(row("confidence", confidence(s.getConfidence(), s.getEntropy())));
         }
         lines.add(row("accuracy", accuracy(s.getAccuracy())));
         if (s.getCount() > 0) {
@@ -119,9 +124,10 @@ final class StatsTable {
         return b.toString();
     }
 
-    private static String confidence(ConfidenceSummary c) {
-        return String.format(Locale.ROOT, "mean %.3f  p50 %.3f  p95 %.3f  low %d below %.2f", c.getMean(), c.getP50(),
-                c.getP95(), c.getLowConfidenceCount(), c.getLowConfidenceThreshold());
+    private static String confidence(ConfidenceSummary c, EntropySummary entropy) {
+        String text = String.format(Locale.ROOT, "mean %.3f  p50 %.3f  p95 %.3f  low %d below %.2f", c.getMean(),
+                c.getP50(), c.getP95(), c.getLowConfidenceCount(), c.getLowConfidenceThreshold());
+        return entropy == null ? text : text + String.format(Locale.ROOT, "  entropy %.3f", entropy.getMean());
     }
 
     private static String accuracy(AccuracySummary a) {
@@ -146,6 +152,12 @@ final class StatsTable {
                 d.getPsiConfidence(), d.getPsiThreshold()));
         if (d.getEmbeddingMeanShift() != null) {
             b.append(String.format(Locale.ROOT, "  embedding shift %.3f", d.getEmbeddingMeanShift()));
+        }
+        if (d.getEmbeddingStandardisedShift() != null) {
+            b.append(String.format(Locale.ROOT, "  standardised %.3f", d.getEmbeddingStandardisedShift()));
+            if (d.getEmbeddingShiftThreshold() != null) {
+                b.append(String.format(Locale.ROOT, " (threshold %.2f)", d.getEmbeddingShiftThreshold()));
+            }
         }
         return b.append("  vs ").append(d.getReference()).toString();
     }

@@ -7,6 +7,7 @@ import dev.retina.schemas.avro.AccuracySummary;
 import dev.retina.schemas.avro.ClassCount;
 import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DriftSummary;
+import dev.retina.schemas.avro.EntropySummary;
 import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.InputSummary;
 import dev.retina.schemas.avro.LatencySummary;
@@ -57,17 +58,19 @@ class StatsTableTest {
                         .setPerClassRecall(List.of()).build())
                 .setDrift(DriftSummary.newBuilder().setReference("first full window").setPsiClass(0.04)
                         .setPsiConfidence(0.02).setEmbeddingMeanShift(0.11).setPsiThreshold(0.2).setDrift(false)
+                        .setEmbeddingStandardisedShift(0.13).setEmbeddingShiftThreshold(0.5).build())
+                .setEntropy(EntropySummary.newBuilder().setMean(0.42).setVariance(0.01).setMin(0.01).setMax(1.9)
                         .build())
                 .build();
 
         assertThat(new StatsTable(true, true).render(s)).containsExactly(
-                "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120",
+                "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120  late 0",
                 "  classes     cat 70, dog 50",
-                "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50",
+                "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50  entropy 0.420",
                 "  accuracy    0.900  36 of 40 labelled",
                 "  latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms",
                 "  drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110"
-                        + "  vs first full window",
+                        + "  standardised 0.130 (threshold 0.50)  vs first full window",
                 // 70 is the longest bar (30 cells); 50/70 of 240 eighths = 171.4 -> 21 cells and 3 eighths.
                 "  cat  ██████████████████████████████ 70   58.3%",
                 "  dog  █████████████████████▍         50   41.7%");
@@ -76,13 +79,14 @@ class StatsTableTest {
     @Test
     void driftFlaggedWithoutEmbeddingsOrLabelsAndNoChart() {
         FeatureStats s = window(10, List.of(count("square", 9), count("circle", 1)))
+                .setSource("camera-7").setLateCount(4)
                 .setDrift(DriftSummary.newBuilder().setReference("validation set 2026-11").setPsiClass(1.234)
                         .setPsiConfidence(0.5).setEmbeddingMeanShift(null).setPsiThreshold(0.2).setDrift(true)
                         .build())
                 .build();
 
         assertThat(new StatsTable(false, true).render(s)).containsExactly(
-                "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 10",
+                "shapes:1  source camera-7  2026-11-26 16:00:00 - 16:01:00 UTC  images 10  late 4",
                 "  classes     square 9, circle 1",
                 "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50",
                 "  accuracy    no labelled images",
@@ -121,7 +125,7 @@ class StatsTableTest {
         FeatureStats s = window(0, List.of()).build();
 
         assertThat(new StatsTable(true, true).render(s)).containsExactly(
-                "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 0",
+                "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 0  late 0",
                 "  classes     none",
                 "  accuracy    no labelled images",
                 "  drift       no reference yet");
