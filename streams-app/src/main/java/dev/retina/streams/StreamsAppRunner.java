@@ -1,6 +1,7 @@
 package dev.retina.streams;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,15 +9,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.retina.engine.exec.Engine;
+import dev.retina.engine.image.ImageDecoder;
 import dev.retina.engine.model.ModelPackage;
 import dev.retina.streams.errors.DeadLetterDeserializationHandler;
 import dev.retina.streams.errors.DeadLetterProcessingHandler;
+import dev.retina.streams.dashboard.Dashboard;
+import dev.retina.streams.dashboard.DashboardSettings;
 import dev.retina.streams.errors.DeadLetterWriter;
 import dev.retina.streams.model.FixedModel;
 import dev.retina.streams.metrics.HealthServer;
@@ -65,6 +70,7 @@ public final class StreamsAppRunner implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile HealthServer http;
+    private volatile Dashboard dashboard;
 
     private StreamsAppRunner(AppConfig config, KafkaStreams streams, LiveModel model, PipelineMetrics metrics,
                              Deque<AutoCloseable> owned) {
@@ -140,6 +146,7 @@ public final class StreamsAppRunner implements AutoCloseable {
                 }
             });
             model.manager().active().ifPresent(app.metrics()::modelServed);  // a swap during the start
+            app.dashboard().ifPresent(model.manager()::addListener);
             return app;
         } catch (RuntimeException e) {
             closeAll(owned);
@@ -202,13 +209,21 @@ public final class StreamsAppRunner implements AutoCloseable {
             InferenceRunner runner = InferenceRunner.forStreamThreads(config.streamThreads(), config.inferenceTimeout());
             owned.push(runner);
             RecordClassifier classifier = RecordClassifier.create(config, model, runner);
-            Topology topology = InferenceTopology.topology(config, classifier, metrics);
+            Dashboard board = dashboard(config, model);
+            if (board != null) {
+                owned.push(board);
+            }
+            PipelineEvents events = board == null ? PipelineEvents.NONE : board;
+            Topology topology = InferenceTopology.topology(config, classifier, metrics, events);
             try (Admin admin = Admin.create(adminProperties(config))) {
                 TopicSetup.ensure(admin, config, wantedTopics(config));
             }
-            streams = new KafkaStreams(topology, streamsProperties(config, metrics));
+            Properties streamsProps = streamsProperties(config, metrics);
+            streamsProps.put(PipelineEvents.CONFIG_KEY, events);
+            streams = new KafkaStreams(topology, streamsProps);
             StreamsAppRunner runnerApp = new StreamsAppRunner(config, streams, model, metrics, owned);
             app = runnerApp;
+            app.dashboard = board;
             metrics.bind(streams);
             metrics.modelServed(model.current().identity());
             streams.setUncaughtExceptionHandler(ThreadFailurePolicy.systemDefault(config.instanceId()));
@@ -221,7 +236,15 @@ public final class StreamsAppRunner implements AutoCloseable {
             // The endpoint first: a taken port stops the start before any record is consumed.
             if (config.httpPort().isPresent()) {
                 app.http = HealthServer.start(config.httpHost(), config.httpPort().get(), app.probe(),
-                    metrics::scrape);
+                    metrics::scrape, board == null ? null : board.routes());
+            }
+            if (board != null) {
+                board.attach(streams);
+                board.start();
+                Map<String, Object> statsClient = modelClientProperties(config);
+                statsClient.put(ConsumerConfig.CLIENT_ID_CONFIG,
+                    config.applicationId() + "-dashboard-stats-" + config.instanceId());
+                board.readStats(config.statsTopic(), statsClient, config.registrySettings());
             }
             streams.start();
             LOG.info("Classifying {} -> {} (dead letters to {}) with model {} as instance {}", config.inputTopic(),
@@ -278,6 +301,24 @@ public final class StreamsAppRunner implements AutoCloseable {
         return Math.min(Integer.MAX_VALUE, Math.max(config.maxImageBytes(), ENVELOPE_BYTES) + ENVELOPE_BYTES);
     }
 
+    /**
+     * The live dashboard when {@code dashboard.enabled} and the HTTP endpoint is on, else null. It shows this
+     * instance's view of the stream; the consumer group is described with an admin client of its own.
+     */
+    private static Dashboard dashboard(AppConfig config, LiveModel model) {
+        if (!config.dashboardEnabled() || config.httpPort().isEmpty()) {
+            return null;
+        }
+        ImageDecoder decoder = ImageDecoder.builder()
+            .optMaxPixels(config.maxImagePixels())
+            .optMaxBytes(config.maxImageBytes())
+            .build();
+        Map<String, Object> adminProps = adminProperties(config);
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-dashboard-" + config.instanceId());
+        return new Dashboard(DashboardSettings.defaults(config.dashboardThumbnails()), config.instanceId(),
+            config.applicationId(), config.statsTopic(), model, decoder, Admin.create(adminProps), Clock.systemUTC());
+    }
+
     static Map<String, Object> adminProperties(AppConfig config) {
         Map<String, Object> props = new HashMap<>();
         for (Map.Entry<String, String> e : config.kafkaSettings().entrySet()) {
@@ -313,6 +354,11 @@ public final class StreamsAppRunner implements AutoCloseable {
     /** Counters and timers of the pipeline, and the Prometheus exposition. */
     public PipelineMetrics metrics() {
         return metrics;
+    }
+
+    /** The live dashboard, when it is served (dashboard.enabled and an HTTP port). */
+    public Optional<Dashboard> dashboard() {
+        return Optional.ofNullable(dashboard);
     }
 
     /** The port of the health and metrics endpoint, or -1 when it is disabled. */

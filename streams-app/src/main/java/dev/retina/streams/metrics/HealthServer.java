@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /ready}: readiness; 200 when Kafka Streams is RUNNING and a model is loaded, 503 otherwise;</li>
  *   <li>{@code GET /metrics}: the Prometheus text exposition.</li>
  * </ul>
- * Health bodies are one JSON object: {@code {"status":"UP"|"DOWN","detail":"..."}}. Other paths get 404, other
- * methods 405.
+ * Health bodies are one JSON object: {@code {"status":"UP"|"DOWN","detail":"..."}}. Further paths can be served
+ * by {@link Routes} (the live dashboard). Other paths get 404, other methods 405.
  */
 public final class HealthServer implements AutoCloseable {
 
@@ -45,6 +45,21 @@ public final class HealthServer implements AutoCloseable {
         String detail();
     }
 
+    /**
+     * More paths on the same server. The HTTP server has one thread: a route must answer quickly and hand anything
+     * long-lived (an event stream) to a thread of its own. Only GET and HEAD requests reach it.
+     */
+    public interface Routes {
+        /** Whether {@code path} is one of these routes. */
+        boolean handles(String path);
+
+        /** The paths, for the 404 message and the start-up log. */
+        String describe();
+
+        /** Answers the request; it owns {@code exchange} and must close it, now or later from another thread. */
+        void handle(HttpExchange exchange) throws IOException;
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -60,6 +75,15 @@ public final class HealthServer implements AutoCloseable {
      * @throws UncheckedIOException if the port cannot be bound
      */
     public static HealthServer start(String host, int port, Probe probe, Supplier<String> metrics) {
+        return start(host, port, probe, metrics, null);
+    }
+
+    /**
+     * As {@link #start(String, int, Probe, Supplier)}, also serving {@code routes} (null for none).
+     *
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    public static HealthServer start(String host, int port, Probe probe, Supplier<String> metrics, Routes routes) {
         Objects.requireNonNull(probe, "probe");
         HttpServer http;
         try {
@@ -74,15 +98,18 @@ public final class HealthServer implements AutoCloseable {
             return t;
         });
         http.setExecutor(pool);
-        http.createContext("/", exchange -> handle(exchange, probe, metrics));
+        http.createContext("/", exchange -> handle(exchange, probe, metrics, routes));
         http.start();
         HealthServer server = new HealthServer(http, pool);
-        LOG.info("Health and metrics at http://{}:{}/ (health, ready, metrics)", host, server.port());
+        LOG.info("Health and metrics at http://{}:{}/ (health, ready, metrics{})", host, server.port(),
+            routes == null ? "" : "; " + routes.describe());
         return server;
     }
 
-    private static void handle(HttpExchange exchange, Probe probe, Supplier<String> metrics) throws IOException {
-        try (exchange) {
+    private static void handle(HttpExchange exchange, Probe probe, Supplier<String> metrics, Routes routes)
+        throws IOException {
+        boolean handedOver = false;
+        try {
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().add("Allow", "GET, HEAD");
                 send(exchange, 405, "text/plain; charset=utf-8", "expected GET or HEAD\n");
@@ -99,11 +126,23 @@ public final class HealthServer implements AutoCloseable {
                         send(exchange, 200, PROMETHEUS_CONTENT_TYPE, text);
                     }
                 }
-                default -> send(exchange, 404, "text/plain; charset=utf-8",
-                    "unknown path; expected /health, /ready or /metrics\n");
+                default -> {
+                    String path = exchange.getRequestURI().getPath();
+                    if (routes != null && routes.handles(path)) {
+                        handedOver = true;
+                        routes.handle(exchange);
+                    } else {
+                        send(exchange, 404, "text/plain; charset=utf-8", "unknown path; expected /health, /ready or "
+                            + "/metrics" + (routes == null ? "" : ", or " + routes.describe()) + "\n");
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("Health endpoint failed on {}", exchange.getRequestURI(), e);
+        } finally {
+            if (!handedOver) {
+                exchange.close();
+            }
         }
     }
 
