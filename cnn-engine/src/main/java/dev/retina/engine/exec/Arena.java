@@ -1,6 +1,8 @@
 package dev.retina.engine.exec;
 
 import dev.retina.engine.kernel.ComputeContext;
+import dev.retina.engine.kernel.ReusableBodies;
+import java.util.function.Supplier;
 
 /**
  * The memory of one in-flight inference: one array per {@link BufferPlan} buffer, per-chunk scratch,
@@ -15,6 +17,7 @@ final class Arena implements ComputeContext {
     final float[][][] stepOutputs;
     private final WorkerPool pool;
     private final float[][] scratch;
+    private final ReusableBodies bodies = new ReusableBodies();
 
     Arena(BufferPlan plan, int valueCount, int[] inputCounts, int[] outputCounts, WorkerPool pool) {
         this.buffers = new float[plan.sizes().length][];
@@ -40,6 +43,11 @@ final class Arena implements ComputeContext {
     @Override
     public void parallelFor(int n, RangeBody body) {
         pool.parallelFor(n, body);
+    }
+
+    @Override
+    public <T extends RangeBody> T body(Class<T> type, Supplier<T> factory) {
+        return bodies.get(type, factory);
     }
 
     @Override

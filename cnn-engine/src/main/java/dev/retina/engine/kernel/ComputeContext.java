@@ -1,5 +1,7 @@
 package dev.retina.engine.kernel;
 
+import java.util.function.Supplier;
+
 /**
  * What a kernel may use while it runs: the worker pool, split into at most {@link #parallelism()}
  * contiguous chunks, and per-chunk scratch memory kept between calls so steady-state inference
@@ -24,6 +26,18 @@ public interface ComputeContext {
      * current {@link #parallelFor} (or chunk 0 outside one). Contents are undefined.
      */
     float[] scratch(int chunk, int minFloats);
+
+    /**
+     * This context's own instance of the loop-body class {@code type}, made by {@code factory} on first
+     * use and returned again on every later call, so a kernel can run a parallel loop without
+     * allocating a capturing lambda per call: it sets the instance's fields, passes it to
+     * {@link #parallelFor} and clears them afterwards. There is one instance per context and class,
+     * so a body must not start a loop with its own class from inside {@code run}. The default makes a
+     * new instance each time (for contexts that do not care about allocation).
+     */
+    default <T extends RangeBody> T body(Class<T> type, Supplier<T> factory) {
+        return factory.get();
+    }
 
     /** One chunk of a parallel loop. */
     @FunctionalInterface

@@ -3,6 +3,7 @@ package dev.retina.engine.kernel;
 /** Runs every loop on the calling thread as one chunk; used for load-time folding and tests. */
 final class SequentialContext implements ComputeContext {
 
+    private final ReusableBodies bodies = new ReusableBodies();
     private float[] scratch = new float[0];
 
     @Override
@@ -15,6 +16,11 @@ final class SequentialContext implements ComputeContext {
         if (n > 0) {
             body.run(0, 0, n);
         }
+    }
+
+    @Override
+    public <T extends RangeBody> T body(Class<T> type, java.util.function.Supplier<T> factory) {
+        return bodies.get(type, factory);
     }
 
     @Override

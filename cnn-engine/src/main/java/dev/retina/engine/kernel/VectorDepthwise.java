@@ -4,167 +4,232 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Direct depthwise convolution on the Vector API (one input and one output channel per group).
+ * Direct depthwise convolution on the Vector API (one input and one output channel per group), any
+ * kernel size, stride, padding and dilation.
  *
- * <p>Each input plane is first copied into a per-chunk buffer with its columns zero-padded and split
- * into {@code strideW} phases ({@code phase r} holds padded columns {@code r, r + strideW, ...}), so
- * that for every tap the inputs of consecutive output columns are consecutive floats, whatever the
- * stride. Output columns are then computed a vector at a time, the sum kept in a register: per
- * valid input row and tap, one load and one fused multiply-add with the broadcast weight; the sums go
- * to a row buffer. Taps are added in the
- * reference's (kh, kw) order; rows outside the input are skipped as in the reference, padded columns
- * add zero. Bias and activation are applied when the row is written. Planes are independent, so the
- * work is split over {@code batch * channels} planes and a result never depends on the thread count.
+ * <p>Each input plane is copied once into a per-chunk buffer, zero-padded to {@code Hp x Wp} and split
+ * into {@code strideH * strideW} phase planes of {@code Hq x Wq} ({@code Hq = ceil(Hp / strideH)},
+ * {@code Wq = ceil(Wp / strideW)}): phase {@code (r, c)} holds the padded elements whose row is
+ * {@code r} and column {@code c} modulo the strides (for stride 1 there is one phase, the padded plane
+ * itself). The output is then computed on a grid of row pitch {@code Wq}: output {@code (oh, ow)}
+ * reads, for tap {@code (kh, kw)}, element {@code (oh + kh*dH / sH) * Wq + ow + kw*dW / sW} of phase
+ * {@code (kh*dH mod sH, kw*dW mod sW)}, which is the tap's offset plus the output's grid index. So
+ * every tap is one unmasked vector load at a fixed offset from the output index, over the whole plane
+ * at once: no per-row edge cases and, for the small planes of late layers (7 x 7, 14 x 14), no
+ * half-empty vector per row. Columns {@code outW..Wq-1} of each grid row are garbage and are dropped
+ * when the rows are copied out.
+ *
+ * <p>Per output element the taps are summed with fused multiply-adds in the reference's (kh, kw)
+ * order, then the bias is added and the activation applied (non-finite garbage lanes are harmless); padding adds exact zeros. Planes are
+ * independent and split over the chunks, so results never depend on the thread count. The loop body
+ * is this context's reusable {@link Body}: no allocation per call.
  */
 final class VectorDepthwise {
 
     private static final int L = VectorGemm.L;
+    /** Below this many multiply-adds the whole layer runs on the calling thread. */
+    private static final long SERIAL_MACS = 60_000;
 
     private VectorDepthwise() {
     }
 
-    /** Floats per phase row of the padded buffer. */
-    private static int phaseWidth(ConvGeometry g) {
-        int outVec = (g.outW() + L - 1) / L * L;
-        int needed = (outVec - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
-        return (needed + g.strideW() - 1) / g.strideW() + 1;
-    }
-
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                     ComputeContext ctx) {
-        int channels = g.outChannels();
-        int phaseWidth = phaseWidth(g);
-        int padded = g.inH() * g.strideW() * phaseWidth;
-        int rowFloats = (g.outW() + L - 1) / L * L;
-        VectorGemm.forTasks(ctx, batch * channels, g.macs() * batch, (chunk, from, to) -> {
-            float[] scratch = ctx.scratch(chunk, padded + rowFloats);
-            for (int plane = from; plane < to; plane++) {
-                pad(g, in, plane * g.inH() * g.inW(), scratch, phaseWidth);
-                plane(g, w, act, scratch, phaseWidth, padded, out, plane, plane % channels);
-            }
-        });
-    }
-
-    /** Copies one input plane: padded column i of row ih goes to {@code buf[(ih * sW + i % sW) * pw + i / sW]}. */
-    private static void pad(ConvGeometry g, float[] in, int inOff, float[] buf, int pw) {
-        int inW = g.inW();
-        int sW = g.strideW();
-        int pl = g.padLeft();
-        int total = sW * pw;
-        for (int ih = 0; ih < g.inH(); ih++) {
-            int src = inOff + ih * inW;
-            int dst = ih * total;
-            if (sW == 1) {
-                int lead = Math.min(pl, pw);
-                Arrays.fill(buf, dst, dst + lead, 0f);
-                int copy = Math.max(0, Math.min(inW, pw - pl));
-                System.arraycopy(in, src, buf, dst + lead, copy);
-                Arrays.fill(buf, dst + lead + copy, dst + pw, 0f);
+        Body body = ctx.body(Body.class, Body::new);
+        body.set(g, w, act, in, out, ctx);
+        try {
+            int planes = batch * g.outChannels();
+            if (g.macs() * batch < SERIAL_MACS) {
+                body.run(0, 0, planes);
             } else {
-                for (int r = 0; r < sW; r++) {
-                    int d = dst + r * pw;
-                    for (int idx = 0; idx < pw; idx++) {
-                        int x = idx * sW + r - pl;
-                        buf[d + idx] = x >= 0 && x < inW ? in[src + x] : 0f;
-                    }
-                }
+                ctx.parallelFor(planes, body);
             }
+        } finally {
+            body.clear();
         }
     }
 
-    private static void plane(ConvGeometry g, ConvWeights w, Activation act, float[] buf, int pw, int rowBase,
-                              float[] out, int plane, int c) {
-        int outW = g.outW();
-        int kH = g.kernelH();
-        int kW = g.kernelW();
-        int sW = g.strideW();
-        int outOff = plane * g.outH() * outW;
-        int wOff = c * kH * kW;
-        float[] weights = w.weights();
-        float b = w.bias() == null ? 0f : w.bias()[c];
-        int vecEnd = outW / L * L;
-        int rowEnd = (outW + L - 1) / L * L;
-        boolean vectorAct = VectorGemm.VectorActivation.supports(act);
-        int dilationW = g.dilationW();
-        for (int oh = 0; oh < g.outH(); oh++) {
-            // Valid kernel rows form one range: ih = oh * strideH - padTop + kh * dilationH within [0, inH).
-            int ih0 = oh * g.strideH() - g.padTop();
-            int khLo = 0;
-            while (khLo < kH && ih0 + khLo * g.dilationH() < 0) {
-                khLo++;
+    /** The loop body over planes, with the layout of the phase buffer worked out once per call. */
+    static final class Body implements ComputeContext.RangeBody {
+
+        private ConvGeometry g;
+        private float[] weights;
+        private float[] bias;
+        private Activation act;
+        private float[] in;
+        private float[] out;
+        private ComputeContext ctx;
+        private int hp;
+        private int wp;
+        private int hq;
+        private int wq;
+        private int phaseSize;
+        private int grid;
+        private int gridEnd;
+        private int bufferFloats;
+        private int[] tapOffsets = new int[9];
+
+        void set(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, ComputeContext ctx) {
+            this.g = g;
+            this.weights = w.weights();
+            this.bias = w.bias();
+            this.act = act;
+            this.in = in;
+            this.out = out;
+            this.ctx = ctx;
+            int sH = g.strideH();
+            int sW = g.strideW();
+            hp = Math.max(g.padTop() + g.inH(), (g.outH() - 1) * sH + (g.kernelH() - 1) * g.dilationH() + 1);
+            wp = Math.max(g.padLeft() + g.inW(), (g.outW() - 1) * sW + (g.kernelW() - 1) * g.dilationW() + 1);
+            hq = (hp + sH - 1) / sH;
+            wq = (wp + sW - 1) / sW;
+            phaseSize = hq * wq;
+            grid = g.outH() * wq;
+            gridEnd = (grid + L - 1) / L * L;
+            int taps = g.kernelH() * g.kernelW();
+            if (tapOffsets.length < taps) {
+                tapOffsets = new int[taps];
             }
-            int khHi = khLo;
-            while (khHi < kH && ih0 + khHi * g.dilationH() < g.inH()) {
-                khHi++;
+            int maxOffset = 0;
+            for (int kh = 0; kh < g.kernelH(); kh++) {
+                for (int kw = 0; kw < g.kernelW(); kw++) {
+                    int r = kh * g.dilationH();
+                    int c = kw * g.dilationW();
+                    int offset = ((r % sH) * sW + c % sW) * phaseSize + (r / sH) * wq + c / sW;
+                    tapOffsets[kh * g.kernelW() + kw] = offset;
+                    maxOffset = Math.max(maxOffset, offset);
+                }
             }
-            int taps = (khHi - khLo) * kW;
-            int rowStep = g.dilationH() * sW * pw;
-            int firstRow = (ih0 + khLo * g.dilationH()) * sW * pw;
-            int wFirst = wOff + khLo * kW;
-            for (int ow = 0; ow < rowEnd; ow += L) {
-                tapSum(buf, firstRow + ow, weights, wFirst, taps, kW, dilationW, sW, pw, rowStep, rowBase + ow);
+            // Garbage lanes past the grid may read beyond the phases; they only feed dropped outputs.
+            bufferFloats = Math.max(sH * sW * phaseSize, maxOffset + gridEnd);
+        }
+
+        void clear() {
+            in = null;
+            out = null;
+            ctx = null;
+            weights = null;
+            bias = null;
+        }
+
+        @Override
+        public void run(int chunk, int from, int to) {
+            float[] scratch = ctx.scratch(chunk, bufferFloats + gridEnd);
+            int channels = g.outChannels();
+            int inPlane = g.inH() * g.inW();
+            int outPlane = g.outH() * g.outW();
+            int taps = g.kernelH() * g.kernelW();
+            boolean vectorAct = VectorGemm.VectorActivation.supports(act);
+            for (int plane = from; plane < to; plane++) {
+                int c = plane % channels;
+                if (g.strideH() == 1 && g.strideW() == 1) {
+                    padPlane(scratch, plane * inPlane);
+                } else {
+                    splitPlane(scratch, plane * inPlane);
+                }
+                float b = bias == null ? 0f : bias[c];
+                convolve(scratch, weights, c * taps, taps, tapOffsets, b, act, vectorAct, bufferFloats, gridEnd);
+                int outOff = plane * outPlane;
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    System.arraycopy(scratch, bufferFloats + oh * wq, out, outOff + oh * g.outW(), g.outW());
+                }
             }
-            writeRow(buf, rowBase, b, act, vectorAct, out, outOff + oh * outW, outW, vecEnd);
+        }
+
+        /** Stride 1: the plane with its zero border, rows {@code wp} apart. */
+        private void padPlane(float[] buf, int inOff) {
+            int inW = g.inW();
+            int top = g.padTop();
+            int left = g.padLeft();
+            int copy = Math.min(inW, wp - left);
+            Arrays.fill(buf, 0, top * wp, 0f);
+            for (int ih = 0; ih < g.inH() && top + ih < hp; ih++) {
+                int dst = (top + ih) * wp;
+                Arrays.fill(buf, dst, dst + left, 0f);
+                System.arraycopy(in, inOff + ih * inW, buf, dst + left, copy);
+                Arrays.fill(buf, dst + left + copy, dst + wp, 0f);
+            }
+            Arrays.fill(buf, Math.min(hp, top + g.inH()) * wp, hp * wp, 0f);
+        }
+
+        /** Any stride: padded element (r, c) goes to phase (r mod sH, c mod sW) at (r / sH, c / sW). */
+        private void splitPlane(float[] buf, int inOff) {
+            int sH = g.strideH();
+            int sW = g.strideW();
+            int inW = g.inW();
+            int left = g.padLeft();
+            Arrays.fill(buf, 0, sH * sW * phaseSize, 0f);
+            for (int ih = 0; ih < g.inH(); ih++) {
+                int r = g.padTop() + ih;
+                if (r >= hp) {
+                    break;
+                }
+                int rowBase = (r % sH) * sW * phaseSize + (r / sH) * wq;
+                int src = inOff + ih * inW;
+                int iwEnd = Math.min(inW, wp - left);
+                for (int iw = 0; iw < iwEnd; iw++) {
+                    int col = left + iw;
+                    buf[rowBase + (col % sW) * phaseSize + col / sW] = in[src + iw];
+                }
+            }
         }
     }
 
     /**
-     * One vector of output columns: the sum over {@code taps} taps (kernel rows of kW taps each,
-     * {@code rowStep} apart in the buffer) in one flat loop, so the sum stays a register (C2 boxes
-     * vectors carried around nested loops); stored at {@code buf[dst..]}.
+     * The output grid of one plane, stored at {@code buf[gridBase..]}: the sum over taps of weight times
+     * the phase buffer at the tap's offset, four vectors at a time where possible, then bias and
+     * activation in a second pass over the (cache-resident) grid. Each sum is stored by the method
+     * that holds it: a vector passed to a method C2 does not inline would be boxed.
      */
-    private static void tapSum(float[] buf, int first, float[] weights, int wFirst, int taps, int kW, int dilationW,
-                               int sW, int pw, int rowStep, int dst) {
-        FloatVector acc = FloatVector.zero(VectorGemm.SPECIES);
-        int rowStart = first;
-        int kw = 0;
-        int wi = wFirst;
-        if (sW == 1 && kW == 3) {
-            // The common 3-wide kernel: one loop over kernel rows, three taps each.
-            int d2 = 2 * dilationW;
-            for (int t = 0; t < taps; t += 3, wi += 3, rowStart += rowStep) {
-                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart)
-                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
-                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + dilationW)
-                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi + 1]), acc);
-                acc = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + d2)
-                        .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi + 2]), acc);
-            }
-        } else if (sW == 1) {
-            for (int t = 0; t < taps; t++, wi++) {
-                FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + kw * dilationW);
-                acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
-                if (++kw == kW) {
-                    kw = 0;
-                    rowStart += rowStep;
-                }
+    private static void convolve(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, float b,
+                                 Activation act, boolean vectorAct, int gridBase, int gridEnd) {
+        int q = 0;
+        for (; q + 4 * L <= gridEnd; q += 4 * L) {
+            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase);
+        }
+        for (; q < gridEnd; q += L) {
+            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase);
+        }
+        if (vectorAct) {
+            for (int i = gridBase; i < gridBase + gridEnd; i += L) {
+                FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, i).add(b);
+                VectorGemm.VectorActivation.apply(act, v).intoArray(buf, i);
             }
         } else {
-            for (int t = 0; t < taps; t++, wi++) {
-                int tap = kw * dilationW;
-                FloatVector x = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowStart + (tap % sW) * pw + tap / sW);
-                acc = x.fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wi]), acc);
-                if (++kw == kW) {
-                    kw = 0;
-                    rowStart += rowStep;
-                }
+            for (int i = gridBase; i < gridBase + gridEnd; i++) {
+                buf[i] = act.apply(buf[i] + b);
             }
         }
-        acc.intoArray(buf, dst);
     }
 
-    /** {@code out[outRow + ow] = act(buf[rowBase + ow] + b)} for {@code ow < outW}. */
-    private static void writeRow(float[] buf, int rowBase, float b, Activation act, boolean vectorAct, float[] out,
-                                 int outRow, int outW, int vecEnd) {
-        int ow = 0;
-        if (vectorAct) {
-            for (; ow < vecEnd; ow += L) {
-                FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, rowBase + ow).add(b);
-                VectorGemm.VectorActivation.apply(act, v).intoArray(out, outRow + ow);
-            }
+    private static void sum4(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
+                             int gridBase) {
+        FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a1 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a2 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a3 = FloatVector.zero(VectorGemm.SPECIES);
+        for (int t = 0; t < taps; t++) {
+            int p = tapOffsets[t] + q;
+            FloatVector wv = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + t]);
+            a0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p).fma(wv, a0);
+            a1 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + L).fma(wv, a1);
+            a2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 2 * L).fma(wv, a2);
+            a3 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 3 * L).fma(wv, a3);
         }
-        for (; ow < outW; ow++) {
-            out[outRow + ow] = act.apply(buf[rowBase + ow] + b);
+        int at = gridBase + q;
+        a0.intoArray(buf, at);
+        a1.intoArray(buf, at + L);
+        a2.intoArray(buf, at + 2 * L);
+        a3.intoArray(buf, at + 3 * L);
+    }
+
+    private static void sum1(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
+                             int gridBase) {
+        FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
+        for (int t = 0; t < taps; t++) {
+            a0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, tapOffsets[t] + q)
+                    .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + t]), a0);
         }
+        a0.intoArray(buf, gridBase + q);
     }
 }
