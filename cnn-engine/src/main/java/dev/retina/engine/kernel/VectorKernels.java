@@ -4,7 +4,8 @@ package dev.retina.engine.kernel;
  * Kernels on the Vector API ({@code jdk.incubator.vector}): convolution and GEMM on the
  * {@link VectorGemm} micro-kernel ({@value VectorGemm#MR} rows x two vectors, fused multiply-add,
  * weights packed once at load time, bias and activation fused in the epilogue), a vectorised direct
- * depthwise convolution ({@link VectorDepthwise}) and separable max pooling ({@link VectorPool}).
+ * depthwise convolution ({@link VectorDepthwise}), separable max pooling ({@link VectorPool}) and
+ * elementwise arithmetic, activations and global average pooling ({@link VectorElementwise}).
  * Weight preparation is inherited: it packs through {@link #packMatrix}, so conv weights get this
  * class's panel layout. Everything else is inherited from {@link FastKernels} and {@link ScalarKernels}.
  *
@@ -46,5 +47,24 @@ public class VectorKernels extends FastKernels {
     @Override
     public void maxPool2d(PoolGeometry g, float[] in, float[] out, int planes, ComputeContext ctx) {
         VectorPool.maxPool2d(g, in, out, planes, ctx);
+    }
+
+    @Override
+    public void globalPool(boolean max, float[] in, float[] out, int planes, int spatial, ComputeContext ctx) {
+        if (max) {
+            super.globalPool(true, in, out, planes, spatial, ctx);
+        } else {
+            VectorElementwise.globalAveragePool(in, out, planes, spatial, ctx);
+        }
+    }
+
+    @Override
+    public void activation(Activation act, float[] in, float[] out, int length, ComputeContext ctx) {
+        VectorElementwise.activation(act, in, out, length, ctx);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Broadcast plan, float[] a, float[] b, float[] out, ComputeContext ctx) {
+        VectorElementwise.binary(op, plan, a, b, out, ctx);
     }
 }

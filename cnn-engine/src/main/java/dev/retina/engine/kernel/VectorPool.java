@@ -18,15 +18,41 @@ final class VectorPool {
     }
 
     static void maxPool2d(PoolGeometry g, float[] in, float[] out, int planes, ComputeContext ctx) {
-        int inPlane = g.inH() * g.inW();
-        int outPlane = g.outH() * g.outW();
-        long work = (long) planes * outPlane * g.kernelH() * g.kernelW();
-        VectorGemm.forTasks(ctx, planes, work, (chunk, from, to) -> {
+        Body body = ctx.body(Body.class, Body::new);
+        body.g = g;
+        body.in = in;
+        body.out = out;
+        body.ctx = ctx;
+        try {
+            long work = (long) planes * g.outH() * g.outW() * g.kernelH() * g.kernelW();
+            if (work < VectorGemm.SERIAL_WORK) {
+                body.run(0, 0, planes);
+            } else {
+                ctx.parallelFor(planes, body);
+            }
+        } finally {
+            body.in = null;
+            body.out = null;
+            body.ctx = null;
+        }
+    }
+
+    /** The loop over planes: this context's reusable instance, so a call allocates nothing. */
+    static final class Body implements ComputeContext.RangeBody {
+        private PoolGeometry g;
+        private float[] in;
+        private float[] out;
+        private ComputeContext ctx;
+
+        @Override
+        public void run(int chunk, int from, int to) {
             float[] rowMax = ctx.scratch(chunk, g.inW());
+            int inPlane = g.inH() * g.inW();
+            int outPlane = g.outH() * g.outW();
             for (int p = from; p < to; p++) {
                 plane(g, in, p * inPlane, out, p * outPlane, rowMax);
             }
-        });
+        }
     }
 
     private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] rowMax) {
