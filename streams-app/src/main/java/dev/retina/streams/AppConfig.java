@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +93,15 @@ public final class AppConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String DASHBOARD_ENABLED = "dashboard.enabled";
     public static final String DASHBOARD_THUMBNAILS = "dashboard.thumbnails";
+    public static final String STATS_ENABLED = "stats.enabled";
+    public static final String STATS_WINDOW_MS = "stats.window.ms";
+    public static final String STATS_GRACE_MS = "stats.grace.ms";
+    public static final String STATS_LOW_CONFIDENCE_THRESHOLD = "stats.low.confidence.threshold";
+    public static final String STATS_DRIFT_PSI_THRESHOLD = "stats.drift.psi.threshold";
+    public static final String STATS_DRIFT_EMBEDDING_THRESHOLD = "stats.drift.embedding.threshold";
+    public static final String STATS_REFERENCE_MIN_COUNT = "stats.reference.min.count";
+    public static final String STATS_REFERENCE_FILES = "stats.reference.files";
+    public static final String STATS_BY_SOURCE = "stats.by.source";
 
     /** Prefix of Kafka client and Streams settings passed through. */
     public static final String KAFKA_PREFIX = "kafka.";
@@ -120,6 +130,12 @@ public final class AppConfig {
             Topic.validate((String) value);
         } catch (InvalidTopicException e) {
             throw new ConfigException(name, value, "expected a valid Kafka topic name: " + e.getMessage());
+        }
+    };
+
+    private static final ConfigDef.Validator POSITIVE_FINITE = (name, value) -> {
+        if (!(value instanceof Double d && d > 0 && Double.isFinite(d))) {
+            throw new ConfigException(name, value, "expected a finite number > 0");
         }
     };
 
@@ -203,7 +219,27 @@ public final class AppConfig {
         .define(DASHBOARD_ENABLED, Type.BOOLEAN, true, Importance.LOW,
             "Serve the live dashboard (/, /events, /api/state) on the health endpoint's port (needs http.port >= 0).")
         .define(DASHBOARD_THUMBNAILS, Type.INT, 48, ConfigDef.Range.between(1, 500), Importance.LOW,
-            "How many of the last classified images the dashboard keeps and shows as thumbnails.");
+            "How many of the last classified images the dashboard keeps and shows as thumbnails.")
+        .define(STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Compute windowed feature statistics and drift and write them to stats.topic (see docs/STATISTICS.md).")
+        .define(STATS_WINDOW_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1, 86_400_000L), Importance.MEDIUM,
+            "Length of the tumbling statistics windows, in milliseconds of event time (the input record timestamp).")
+        .define(STATS_GRACE_MS, Type.LONG, 10_000L, ConfigDef.Range.between(0, 86_400_000L), Importance.LOW,
+            "How long after a window's end records for it are still counted; later ones are reported as lateCount.")
+        .define(STATS_LOW_CONFIDENCE_THRESHOLD, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.0, 1.0), Importance.LOW,
+            "Top-1 scores below this count as low confidence in the statistics.")
+        .define(STATS_DRIFT_PSI_THRESHOLD, Type.DOUBLE, 0.2, POSITIVE_FINITE, Importance.LOW,
+            "Drift is flagged when the PSI of the class or of the confidence distribution exceeds this.")
+        .define(STATS_DRIFT_EMBEDDING_THRESHOLD, Type.DOUBLE, 0.5, POSITIVE_FINITE, Importance.LOW,
+            "Drift is also flagged when the standardised embedding mean shift (in reference standard deviations, "
+                + "averaged over dimensions) exceeds this.")
+        .define(STATS_REFERENCE_MIN_COUNT, Type.LONG, 50L, ConfigDef.Range.between(1, Long.MAX_VALUE), Importance.LOW,
+            "Fewest images the first full window of a model version needs to become its drift reference.")
+        .define(STATS_REFERENCE_FILES, Type.LIST, "", Importance.LOW,
+            "Drift reference files (JSON, from retina evaluate --write-reference), comma separated; a file's model "
+                + "version is compared with it instead of its first full window. May be empty.")
+        .define(STATS_BY_SOURCE, Type.BOOLEAN, false, Importance.LOW,
+            "Keep statistics per model version and image source (true) or per model version only (false).");
 
     /** Where a setting's value came from, for messages. */
     public enum Source {
@@ -578,6 +614,53 @@ public final class AppConfig {
     /** How many recent classified images the dashboard keeps, with their thumbnails. */
     public int dashboardThumbnails() {
         return (Integer) values.get(DASHBOARD_THUMBNAILS);
+    }
+
+    /** Whether windowed feature statistics are computed and written to {@link #statsTopic()}. */
+    public boolean statsEnabled() {
+        return (Boolean) values.get(STATS_ENABLED);
+    }
+
+    /** Length of the tumbling statistics windows. */
+    public Duration statsWindow() {
+        return Duration.ofMillis((Long) values.get(STATS_WINDOW_MS));
+    }
+
+    /** Grace period of the statistics windows. */
+    public Duration statsGrace() {
+        return Duration.ofMillis((Long) values.get(STATS_GRACE_MS));
+    }
+
+    public double statsLowConfidenceThreshold() {
+        return (Double) values.get(STATS_LOW_CONFIDENCE_THRESHOLD);
+    }
+
+    public double statsDriftPsiThreshold() {
+        return (Double) values.get(STATS_DRIFT_PSI_THRESHOLD);
+    }
+
+    public double statsDriftEmbeddingThreshold() {
+        return (Double) values.get(STATS_DRIFT_EMBEDDING_THRESHOLD);
+    }
+
+    public long statsReferenceMinCount() {
+        return (Long) values.get(STATS_REFERENCE_MIN_COUNT);
+    }
+
+    /** Drift reference files, in the order given (possibly none). */
+    @SuppressWarnings("unchecked")
+    public List<Path> statsReferenceFiles() {
+        List<Path> files = new ArrayList<>();
+        for (String f : (List<String>) values.get(STATS_REFERENCE_FILES)) {
+            if (!f.isBlank()) {
+                files.add(Path.of(f.strip()));
+            }
+        }
+        return List.copyOf(files);
+    }
+
+    public boolean statsBySource() {
+        return (Boolean) values.get(STATS_BY_SOURCE);
     }
 
     /** Kafka settings passed through ({@code kafka.} prefix removed, plain security keys as given), sorted by key. */

@@ -19,10 +19,13 @@ import dev.retina.streams.model.ModelIdentity;
  * @param height          height of the decoded image, pixels
  * @param brightness      mean ITU-R 601 luma of the decoded image, in [0, 1]
  * @param contrast        population standard deviation of that luma, in [0, 0.5]
+ * @param embedding       the image's embedding (the input of the model's final classifier layer, one value per
+ *                        dimension, see the engine's {@code EmbeddingRows}), or null when the model has none (not
+ *                        copied: callers must not modify it)
  */
 public record Classification(ModelIdentity model, List<Prediction> topK, double[] probabilities,
                              double decodeMillis, double inferenceMillis, int width, int height,
-                             double brightness, double contrast) {
+                             double brightness, double contrast, float[] embedding) {
 
     public Classification {
         Objects.requireNonNull(model, "model");

@@ -2,6 +2,7 @@ package dev.retina.streams;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +79,19 @@ public final class InferenceRunner implements AutoCloseable {
      */
     public Tensor run(ServingModel.Inference inference, Tensor input)
             throws TimeoutException, ExecutionException, InterruptedException {
+        return submit(() -> inference.run(input));
+    }
+
+    /**
+     * Like {@link #run}, returning the scores and the embedding of the same pass
+     * ({@link ServingModel.Inference#runWithEmbedding}).
+     */
+    public ServingModel.Outputs runWithEmbedding(ServingModel.Inference inference, Tensor input)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        return submit(() -> inference.runWithEmbedding(input));
+    }
+
+    private <T> T submit(Callable<T> pass) throws TimeoutException, ExecutionException, InterruptedException {
         if (!slots.tryAcquire()) {
             throw new RejectedExecutionException("all " + maxInFlight + " inference slots are held by passes past their deadline");
         }
@@ -88,10 +102,10 @@ public final class InferenceRunner implements AutoCloseable {
                 slots.release();
             }
         };
-        FutureTask<Tensor> future = new FutureTask<>(() -> {
+        FutureTask<T> future = new FutureTask<>(() -> {
             started.set(true);
             try {
-                return inference.run(input);
+                return pass.call();
             } finally {
                 release.run();
             }

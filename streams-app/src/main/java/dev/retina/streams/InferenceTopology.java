@@ -1,12 +1,20 @@
 package dev.retina.streams;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import dev.retina.schemas.avro.ClassificationResult;
+import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.ImageRecord;
 import dev.retina.schemas.registry.AvroSerde;
 import dev.retina.streams.metrics.PipelineMetrics;
+import dev.retina.streams.stats.DriftReference;
+import dev.retina.streams.stats.DriftSettings;
+import dev.retina.streams.stats.FeatureStatsSettings;
+import dev.retina.streams.stats.FeatureStatsTopology;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -26,6 +34,8 @@ import org.apache.kafka.streams.kstream.Produced;
  *   → classify (decode → preprocess → infer → top-k; failures go to the processing exception handler)
  *     ─ the returned stream of ClassifiedImage, for later stages to branch off
  *   → to-result → output.topic (same key bytes, value: ClassificationResult)
+ *   → to-observation → {@link FeatureStatsTopology} (when stats.enabled): repartitioned by model version (and
+ *     source), tumbling windows of stats.window.ms on the input record timestamps → stats.topic (FeatureStats)
  * </pre>
  *
  * <p>Keys are passed through as raw bytes, so whatever the producer chose (image id, source id, any format) comes
@@ -40,6 +50,9 @@ public final class InferenceTopology {
     public static final String CLASSIFY = "classify";
     public static final String TO_RESULT = "to-result";
     public static final String SINK = "classifications-sink";
+    public static final String TO_OBSERVATION = "to-observation";
+    /** Prefix of the statistics branch's processors, stores and internal topics. */
+    public static final String STATS_PREFIX = "feature-stats";
 
     private InferenceTopology() {
     }
@@ -85,7 +98,42 @@ public final class InferenceTopology {
         classified
             .mapValues(ClassifiedImage::result, Named.as(TO_RESULT))
             .to(config.outputTopic(), Produced.with(Serdes.ByteArray(), results).withName(SINK));
+        if (config.statsEnabled()) {
+            AvroSerde<FeatureStats> stats = new AvroSerde<>(FeatureStats.class);
+            stats.configure(config.registrySettings(), false);
+            FeatureStatsTopology.addTo(builder,
+                classified.processValues(ObservationMapper::new, Named.as(TO_OBSERVATION)),
+                statsSettings(config), config.statsTopic(), stats);
+        }
         return classified;
+    }
+
+    /**
+     * The statistics settings of {@code config}, with its reference files read.
+     *
+     * @throws AppConfigException if a reference file cannot be read or two name the same model version
+     */
+    public static FeatureStatsSettings statsSettings(AppConfig config) {
+        List<DriftReference> references = new ArrayList<>();
+        for (Path file : config.statsReferenceFiles()) {
+            try {
+                references.add(DriftReference.read(file));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new AppConfigException(AppConfig.STATS_REFERENCE_FILES, AppConfig.STATS_REFERENCE_FILES
+                    + ": cannot use the drift reference file " + file + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new FeatureStatsSettings(config.statsWindow(), config.statsGrace(),
+                config.statsLowConfidenceThreshold(),
+                new DriftSettings(config.statsDriftPsiThreshold(), DriftSettings.DEFAULT_EPSILON,
+                    config.statsDriftEmbeddingThreshold()),
+                config.statsReferenceMinCount(), FeatureStatsSettings.byModel(references), STATS_PREFIX,
+                config.statsBySource());
+        } catch (IllegalArgumentException e) {
+            throw new AppConfigException(AppConfig.STATS_REFERENCE_FILES, AppConfig.STATS_REFERENCE_FILES + ": "
+                + e.getMessage(), e);
+        }
     }
 
     /** The topology alone, with the system clock. */

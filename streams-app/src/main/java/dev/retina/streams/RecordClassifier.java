@@ -10,6 +10,7 @@ import dev.retina.engine.image.DecodedImage;
 import dev.retina.engine.image.ImageDecodeException;
 import dev.retina.engine.image.ImageDecoder;
 import dev.retina.engine.image.ImageFileFormat;
+import dev.retina.engine.model.EmbeddingRows;
 import dev.retina.engine.model.Prediction;
 import dev.retina.engine.model.PreprocessSpec;
 import dev.retina.engine.model.Scores;
@@ -106,13 +107,14 @@ public final class RecordClassifier {
                 + serving.spec().toJson() + "): " + e.getMessage(), e);
         }
         long decodedAt = System.nanoTime();
-        Tensor output = infer(serving, input);
+        ServingModel.Outputs outputs = infer(serving, input);
         long inferred = System.nanoTime();
-        double[] probabilities = probabilities(serving, output);
+        double[] probabilities = probabilities(serving, outputs.scores());
         List<Prediction> predictions = Scores.topK(probabilities, serving.labels(), topK);
+        float[] embedding = embedding(serving, outputs.embedding());
         double[] luma = lumaMeanAndStd(decoded);
         return new Classification(serving.identity(), predictions, probabilities, (decodedAt - start) / 1e6,
-            (inferred - decodedAt) / 1e6, decoded.width(), decoded.height(), luma[0], luma[1]);
+            (inferred - decodedAt) / 1e6, decoded.width(), decoded.height(), luma[0], luma[1], embedding);
     }
 
     /**
@@ -147,9 +149,9 @@ public final class RecordClassifier {
         }
     }
 
-    private Tensor infer(ServingModel serving, Tensor input) {
+    private ServingModel.Outputs infer(ServingModel serving, Tensor input) {
         try {
-            return runner.run(serving.inference(), input);
+            return runner.runWithEmbedding(serving.inference(), input);
         } catch (TimeoutException e) {
             throw new PipelineException(ErrorReason.TIMEOUT, Stage.INFER, "inference with " + serving.identity()
                 + " did not finish within " + runner.timeout().toMillis() + " ms (inference.timeout.ms)", e);
@@ -184,6 +186,30 @@ public final class RecordClassifier {
         return new double[] {Math.min(1, Math.max(0, mean)), Math.min(1, Math.sqrt(variance))};
     }
 
+    /**
+     * The embedding of the one image in {@code output}, or null without one. A non-finite value is a model failure
+     * like a non-finite score: the statistics must not be poisoned by it.
+     */
+    private static float[] embedding(ServingModel serving, Tensor output) {
+        if (output == null) {
+            return null;
+        }
+        float[] row;
+        try {
+            row = EmbeddingRows.row(output, 1, 0);
+        } catch (IllegalArgumentException e) {
+            throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "the embedding output of "
+                + serving.identity() + " does not hold one image: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (!Float.isFinite(row[i])) {
+                throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "expected a finite embedding, "
+                    + "found " + row[i] + " in dimension " + i + " from " + serving.identity());
+            }
+        }
+        return row.length == 0 ? null : row;
+    }
+
     private double[] probabilities(ServingModel serving, Tensor output) {
         int classes = serving.labels().size();
         float[] scores = output.data();
@@ -196,6 +222,16 @@ public final class RecordClassifier {
             if (!Float.isFinite(scores[i])) {
                 throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "expected finite scores, "
                     + "found " + scores[i] + " for class " + i + " ('" + serving.labels().get(i) + "')");
+            }
+        }
+        if (serving.spec().output() == PreprocessSpec.OutputKind.PROBABILITIES) {
+            // Taken as they are, so they must be probabilities: the entropy and the statistics rely on it.
+            for (int i = 0; i < classes; i++) {
+                if (scores[i] < 0f || scores[i] > 1f) {
+                    throw new PipelineException(ErrorReason.INFERENCE, Stage.POSTPROCESS, "expected probabilities "
+                        + "in [0, 1] (preprocess.json output \"probabilities\"), found " + scores[i] + " for class "
+                        + i + " ('" + serving.labels().get(i) + "')");
+                }
             }
         }
         return Scores.probabilities(scores, 0, classes, serving.spec().output());

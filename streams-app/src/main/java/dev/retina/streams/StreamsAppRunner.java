@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -336,10 +337,14 @@ public final class StreamsAppRunner implements AutoCloseable {
 
     static List<TopicSetup.Wanted> wantedTopics(AppConfig config) {
         Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(recordLimit(config)));
-        return List.of(
+        List<TopicSetup.Wanted> wanted = new ArrayList<>(List.of(
             new TopicSetup.Wanted(config.inputTopic(), large),
             new TopicSetup.Wanted(config.outputTopic(), Map.of()),
-            new TopicSetup.Wanted(config.dlqTopic(), large));
+            new TopicSetup.Wanted(config.dlqTopic(), large)));
+        if (config.statsEnabled()) {
+            wanted.add(new TopicSetup.Wanted(config.statsTopic(), Map.of()));
+        }
+        return List.copyOf(wanted);
     }
 
     public AppConfig config() {

@@ -404,21 +404,45 @@ class InferenceTopologyTest {
     }
 
     @Test
-    void topologyIsOneSubTopologyWithStableNamesAndNoRepartition() {
+    void classifyReadsTheInputTopicDirectlyAndStatisticsRepartitionOnlyAfterIt() {
         AppConfig config = AppConfig.of(Map.of(AppConfig.SCHEMA_REGISTRY_URL, registry.url()));
+        org.apache.kafka.streams.TopologyDescription description = describe(config);
+        // The dead-letter handlers copy the source record's raw bytes: a repartition in front of the classify
+        // step would make those the repartition topic's bytes instead of the producer's. The statistics branch
+        // repartitions by model version after classification, in a sub-topology of its own.
+        assertThat(description.subtopologies()).hasSize(2);
+        org.apache.kafka.streams.TopologyDescription.Subtopology classify = description.subtopologies().stream()
+            .filter(st -> st.nodes().stream().anyMatch(n -> n.name().equals(InferenceTopology.CLASSIFY)))
+            .findFirst().orElseThrow();
+        assertThat(classify.nodes()).extracting(org.apache.kafka.streams.TopologyDescription.Node::name)
+            .contains(InferenceTopology.SOURCE, InferenceTopology.CLASSIFY, InferenceTopology.TO_RESULT,
+                InferenceTopology.SINK, InferenceTopology.TO_OBSERVATION)
+            .noneMatch(name -> name.contains("aggregate"));
+        assertThat(classify.nodes()).filteredOn(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Source)
+            .extracting(Object::toString).singleElement().asString().contains("topics: [images]");
+        assertThat(description.toString()).contains("topic: image-classifications").contains("topic: image-stats")
+            .contains("feature-stats-by-model-repartition");
+    }
+
+    @Test
+    void withoutStatisticsTheTopologyIsOneSubTopologyWithStableNames() {
+        AppConfig config = AppConfig.of(Map.of(AppConfig.SCHEMA_REGISTRY_URL, registry.url(),
+            AppConfig.STATS_ENABLED, "false"));
+        org.apache.kafka.streams.TopologyDescription description = describe(config);
+        assertThat(description.subtopologies()).hasSize(1);
+        assertThat(description.subtopologies().iterator().next().nodes())
+            .extracting(org.apache.kafka.streams.TopologyDescription.Node::name)
+            .containsExactlyInAnyOrder(InferenceTopology.SOURCE, InferenceTopology.CLASSIFY,
+                InferenceTopology.TO_RESULT, InferenceTopology.SINK);
+        assertThat(description.toString()).contains("topics: [images]").contains("topic: image-classifications")
+            .doesNotContain("image-stats");
+    }
+
+    private org.apache.kafka.streams.TopologyDescription describe(AppConfig config) {
         try (InferenceRunner runner = new InferenceRunner(1, java.time.Duration.ofSeconds(1))) {
-            org.apache.kafka.streams.TopologyDescription description = InferenceTopology.topology(config,
-                RecordClassifier.create(config, colors, runner),
+            return InferenceTopology.topology(config, RecordClassifier.create(config, colors, runner),
                 new dev.retina.streams.metrics.PipelineMetrics(
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "t")).describe();
-            // The dead-letter handlers copy the source record's raw bytes: a repartition in front of the classify
-            // step would make those the repartition topic's bytes instead of the producer's.
-            assertThat(description.subtopologies()).hasSize(1);
-            assertThat(description.subtopologies().iterator().next().nodes())
-                .extracting(org.apache.kafka.streams.TopologyDescription.Node::name)
-                .containsExactlyInAnyOrder(InferenceTopology.SOURCE, InferenceTopology.CLASSIFY,
-                    InferenceTopology.TO_RESULT, InferenceTopology.SINK);
-            assertThat(description.toString()).contains("topics: [images]").contains("topic: image-classifications");
         }
     }
 

@@ -74,10 +74,13 @@ class StreamsAppRunnerTest {
     void topicsToEnsureAllowTheLargestImage() {
         AppConfig config = AppConfig.of(Map.of(AppConfig.MAX_IMAGE_BYTES, Long.toString(20L * 1024 * 1024)));
         assertThat(StreamsAppRunner.wantedTopics(config)).extracting(TopicSetup.Wanted::name)
-            .containsExactly("images", "image-classifications", "images-dlq");
+            .containsExactly("images", "image-classifications", "images-dlq", "image-stats");
         assertThat(StreamsAppRunner.wantedTopics(config).get(0).configs())
             .containsEntry("max.message.bytes", Long.toString(21L * 1024 * 1024));
         assertThat(StreamsAppRunner.wantedTopics(config).get(1).configs()).isEmpty();
+        AppConfig withoutStats = AppConfig.of(Map.of(AppConfig.STATS_ENABLED, "false"));
+        assertThat(StreamsAppRunner.wantedTopics(withoutStats)).extracting(TopicSetup.Wanted::name)
+            .containsExactly("images", "image-classifications", "images-dlq");
     }
 
     @Test

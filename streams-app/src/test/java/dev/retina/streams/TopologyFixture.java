@@ -11,6 +11,7 @@ import java.util.Map;
 
 import dev.retina.schemas.avro.ClassificationResult;
 import dev.retina.schemas.avro.DeadLetter;
+import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.ImageRecord;
 import dev.retina.schemas.registry.AvroDeserializer;
 import dev.retina.schemas.registry.AvroSerializer;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -47,6 +49,7 @@ final class TopologyFixture implements AutoCloseable {
     private final TestInputTopic<byte[], byte[]> input;
     private final TestOutputTopic<byte[], ClassificationResult> results;
     private final TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private final TestOutputTopic<String, FeatureStats> stats;
 
     TopologyFixture(String registryUrl, Path stateDir, Map<String, String> settings, LiveModel model) {
         Map<String, String> all = new HashMap<>();
@@ -73,6 +76,8 @@ final class TopologyFixture implements AutoCloseable {
             new AvroDeserializer<>(ClassificationResult.class, client, false));
         this.deadLetters = driver.createOutputTopic(config.dlqTopic(), new ByteArrayDeserializer(),
             new AvroDeserializer<>(DeadLetter.class, client, false));
+        this.stats = driver.createOutputTopic(config.statsTopic(), new StringDeserializer(),
+            new AvroDeserializer<>(FeatureStats.class, client, false));
     }
 
     /** An ImageRecord for {@code data}, labelled with {@code label} (may be null). */
@@ -112,6 +117,11 @@ final class TopologyFixture implements AutoCloseable {
 
     List<TestRecord<byte[], DeadLetter>> deadLetters() {
         return deadLetters.readRecordsToList();
+    }
+
+    /** FeatureStats written since the last call (one per closed window and key). */
+    List<TestRecord<String, FeatureStats>> stats() {
+        return stats.readRecordsToList();
     }
 
     @Override

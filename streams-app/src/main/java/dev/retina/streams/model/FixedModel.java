@@ -60,7 +60,7 @@ public final class FixedModel implements LiveModel {
         ModelIdentity identity = identity(absolute, pkg);
         Session session = engine.newSession(pkg.model());
         try {
-            ServingModel serving = ServingModel.of(identity, pkg, session::run);
+            ServingModel serving = ServingModel.of(identity, pkg, ServingModel.Inference.of(session, pkg));
             canary(dir, serving);
             LOG.info("Loaded model {} from {}: {} classes, input {} {}, {} parameters", identity, dir,
                 pkg.classCount(), pkg.input().name(), pkg.input().shape(), pkg.model().parameterCount());

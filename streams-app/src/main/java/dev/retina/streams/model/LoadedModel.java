@@ -45,7 +45,22 @@ final class LoadedModel {
                 AutoCloseable resources) {
         this.forward = Objects.requireNonNull(forward, "forward");
         this.resources = resources;
-        this.serving = new ServingModel(identity, labels, spec, this::run);
+        this.serving = new ServingModel(identity, labels, spec, new ServingModel.Inference() {
+            @Override
+            public Tensor run(Tensor input) {
+                return LoadedModel.this.run(input);
+            }
+
+            @Override
+            public ServingModel.Outputs runWithEmbedding(Tensor input) {
+                acquire();
+                try {
+                    return forward.runWithEmbedding(input);
+                } finally {
+                    release();
+                }
+            }
+        });
     }
 
     ServingModel serving() {

@@ -87,7 +87,8 @@ public final class ModelValidator implements AutoCloseable {
         try {
             canary(candidate, pkg, session, abandoned);
             golden(candidate, pkg, session);
-            LoadedModel loaded = new LoadedModel(identity, pkg.labels(), pkg.spec(), session::run, session);
+            LoadedModel loaded = new LoadedModel(identity, pkg.labels(), pkg.spec(),
+                ServingModel.Inference.of(session, pkg), session);
             handedOver = true;
             return loaded;
         } finally {

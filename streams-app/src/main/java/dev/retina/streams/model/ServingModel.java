@@ -1,8 +1,11 @@
 package dev.retina.streams.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import dev.retina.engine.exec.Session;
+import dev.retina.engine.graph.ValueInfo;
 import dev.retina.engine.image.Preprocessor;
 import dev.retina.engine.model.ModelPackage;
 import dev.retina.engine.model.PreprocessSpec;
@@ -22,6 +25,49 @@ public final class ServingModel {
     @FunctionalInterface
     public interface Inference {
         Tensor run(Tensor input);
+
+        /**
+         * The scores and, when the model has one, the embedding output of the same pass (see
+         * {@link ModelPackage#embedding()}). By default there is no embedding.
+         */
+        default Outputs runWithEmbedding(Tensor input) {
+            return new Outputs(run(input), null);
+        }
+
+        /**
+         * The forward pass of {@code session}, which runs {@code pkg}'s model: {@link #run} returns the scores,
+         * {@link #runWithEmbedding} the scores and the package's embedding output from one pass.
+         */
+        static Inference of(Session session, ModelPackage pkg) {
+            Objects.requireNonNull(session, "session");
+            String input = pkg.input().name();
+            String scores = pkg.output().name();
+            String embedding = pkg.embedding().map(ValueInfo::name).orElse(null);
+            return new Inference() {
+                @Override
+                public Tensor run(Tensor in) {
+                    return session.run(in);
+                }
+
+                @Override
+                public Outputs runWithEmbedding(Tensor in) {
+                    Map<String, Tensor> out = session.run(Map.of(input, in));
+                    return new Outputs(out.get(scores), embedding == null ? null : out.get(embedding));
+                }
+            };
+        }
+    }
+
+    /**
+     * What one forward pass returned.
+     *
+     * @param scores    the first model output, one row of scores per image
+     * @param embedding the embedding output ({@code [N, D]} or {@code [N, C, ...]}), or null when the model has none
+     */
+    public record Outputs(Tensor scores, Tensor embedding) {
+        public Outputs {
+            Objects.requireNonNull(scores, "scores");
+        }
     }
 
     private final ModelIdentity identity;

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * distributions and grows with the shift.
  *
  * <p>Embedding shift: the Euclidean distance of the means (the FeatureStats field), and the standardised shift
- * {@code mean_d |mu_d - mu_ref_d| / sqrt(var_ref_d + eps)} (scale-free, in reference standard deviations).
+ * {@code mean_d |mu_d - mu_ref_d| / sqrt(var_ref_d + eps)} (scale-free, in reference standard deviations). The drift
+ * flag is raised when either PSI exceeds the PSI threshold or the standardised shift exceeds the embedding threshold.
  */
 public final class Drift {
 
@@ -58,9 +59,10 @@ public final class Drift {
             distance = Math.sqrt(sq);
             standardised = z / mu.length;
         }
-        boolean drift = psiClass > settings.psiThreshold() || psiConfidence > settings.psiThreshold();
+        boolean drift = psiClass > settings.psiThreshold() || psiConfidence > settings.psiThreshold()
+            || standardised != null && standardised > settings.embeddingShiftThreshold();
         return new DriftMeasure(reference.description(), psiClass, psiConfidence, distance, standardised,
-            settings.psiThreshold(), drift);
+            settings.psiThreshold(), settings.embeddingShiftThreshold(), drift);
     }
 
     /** PSI of two label distributions over the union of their labels (a label missing on one side has p = 0). */

@@ -10,9 +10,12 @@ package dev.retina.streams.stats;
  *                               when either side has no embeddings
  * @param embeddingStandardisedShift mean over dimensions of {@code |mu - mu_ref| / sqrt(var_ref + eps)}, the shift in
  *                               reference standard deviations; null when either side has no embeddings
- * @param psiThreshold           the threshold the flag used
- * @param drift                  whether {@code psiClass} or {@code psiConfidence} exceeds {@code psiThreshold}
+ * @param psiThreshold           the PSI threshold the flag used
+ * @param embeddingShiftThreshold the standardised embedding shift threshold the flag used
+ * @param drift                  whether {@code psiClass} or {@code psiConfidence} exceeds {@code psiThreshold}, or
+ *                               {@code embeddingStandardisedShift} exceeds {@code embeddingShiftThreshold}
  */
 public record DriftMeasure(String reference, double psiClass, double psiConfidence, Double embeddingMeanDistance,
-                           Double embeddingStandardisedShift, double psiThreshold, boolean drift) {
+                           Double embeddingStandardisedShift, double psiThreshold, double embeddingShiftThreshold,
+                           boolean drift) {
 }

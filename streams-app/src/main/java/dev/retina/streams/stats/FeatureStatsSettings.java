@@ -20,10 +20,12 @@ import java.util.Objects;
  *                               they take precedence over the first-full-window reference
  * @param storePrefix            prefix of the state store and internal topic names, so that two instances of this
  *                               part in one application do not clash
+ * @param bySource               false: one set of windows per model version; true: one per model version and image
+ *                               source (see {@link FeatureStatsTopology#statsKey})
  */
 public record FeatureStatsSettings(Duration windowSize, Duration grace, double lowConfidenceThreshold,
                                    DriftSettings drift, long minReferenceCount,
-                                   Map<String, DriftReference> fileReferences, String storePrefix) {
+                                   Map<String, DriftReference> fileReferences, String storePrefix, boolean bySource) {
 
     /** Default {@code minReferenceCount}: a reference from fewer images would flag sampling noise as drift. */
     public static final long DEFAULT_MIN_REFERENCE_COUNT = 50;
@@ -51,6 +53,12 @@ public record FeatureStatsSettings(Duration windowSize, Duration grace, double l
                 + storePrefix + "'");
         }
         fileReferences = Map.copyOf(fileReferences);
+    }
+
+    /** Settings that key the windows by model version only. */
+    public FeatureStatsSettings(Duration windowSize, Duration grace, double lowConfidenceThreshold, DriftSettings drift,
+                                long minReferenceCount, Map<String, DriftReference> fileReferences, String storePrefix) {
+        this(windowSize, grace, lowConfidenceThreshold, drift, minReferenceCount, fileReferences, storePrefix, false);
     }
 
     /** Windows of {@code windowSize} with {@code grace}, every other setting at its default. */
@@ -82,7 +90,7 @@ public record FeatureStatsSettings(Duration windowSize, Duration grace, double l
         return storePrefix + "-windows";
     }
 
-    /** Name of the key-value store of late observation counts by model key. */
+    /** Name of the key-value store of late observation counts by stats key (counted since the last emitted window). */
     public String lateStoreName() {
         return storePrefix + "-late";
     }

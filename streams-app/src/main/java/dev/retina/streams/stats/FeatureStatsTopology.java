@@ -24,14 +24,15 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * observations (any key; timestamp = event time; null values are not observations and are skipped)
- *   → re-keyed by model key "name:version"
+ *   → re-keyed by model key "name:version" (or "name:version#source" when keyed by source)
  *   → repartition topic "&lt;prefix&gt;-by-model", value {@link ObservationSerde} (so each model version's windows live
  *     in one task)
  *   → {@link LateObservationGate} (records past the grace period are counted in "&lt;prefix&gt;-late", not dropped silently)
  *   → tumbling windows of windowSize with grace, merged into "&lt;prefix&gt;-windows" (changelogged, value serde
  *     {@link WindowAggregateSerde})
  *   → suppress until the window closes (one result per window)
- *   → {@link WindowStatsEmitter}: FeatureStats with drift, key "name:version@windowStart"
+ *   → {@link WindowStatsEmitter}: FeatureStats with drift and the late count since the previous window of the key,
+ *     key "&lt;stats key&gt;@windowStart"
  *   → stats topic
  * </pre>
  *
@@ -48,6 +49,18 @@ public final class FeatureStatsTopology {
     public static String modelKey(String modelName, String modelVersion) {
         return modelName + ":" + modelVersion;
     }
+
+    /**
+     * The key an observation's windows are kept under: its {@link #modelKey} or, when the settings key by source,
+     * {@code name:version#source}. File drift references are always looked up by model key.
+     */
+    public static String statsKey(Observation o, boolean bySource) {
+        String model = modelKey(o.modelName(), o.modelVersion());
+        return bySource ? model + SOURCE_SEPARATOR + o.source() : model;
+    }
+
+    /** Separates the model key from the source in a by-source stats key. */
+    public static final String SOURCE_SEPARATOR = "#";
 
     /**
      * Adds the branch to the builder of {@code observations} and writes FeatureStats to {@code statsTopic}.
@@ -78,7 +91,7 @@ public final class FeatureStatsTopology {
         long graceMs = settings.grace().toMillis();
         KStream<String, FeatureStats> stats = observations
             .filter((key, o) -> o != null, Named.as(prefix + "-non-null"))
-            .selectKey((key, o) -> modelKey(o.modelName(), o.modelVersion()), Named.as(prefix + "-key-by-model"))
+            .selectKey((key, o) -> statsKey(o, settings.bySource()), Named.as(prefix + "-key-by-model"))
             .repartition(Repartitioned.<String, Observation>as(prefix + "-by-model")
                 .withKeySerde(Serdes.String()).withValueSerde(observationSerde))
             .processValues(() -> new LateObservationGate(sizeMs, graceMs, settings.lateStoreName()),
@@ -93,7 +106,7 @@ public final class FeatureStatsTopology {
                 .withName(prefix + "-until-window-closes"))
             .toStream(Named.as(prefix + "-closed-windows"))
             .process(() -> new WindowStatsEmitter(settings), Named.as(prefix + "-emit"),
-                settings.referenceStoreName(), settings.firstWindowStoreName());
+                settings.referenceStoreName(), settings.firstWindowStoreName(), settings.lateStoreName());
         stats.to(statsTopic, Produced.with(Serdes.String(), statsSerde).withName(prefix + "-sink"));
         return stats;
     }

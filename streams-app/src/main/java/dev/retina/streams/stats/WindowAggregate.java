@@ -12,6 +12,7 @@ import dev.retina.schemas.avro.ClassRecall;
 import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DriftSummary;
 import dev.retina.schemas.avro.EmbeddingSummary;
+import dev.retina.schemas.avro.EntropySummary;
 import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.InputSummary;
 import dev.retina.schemas.avro.LatencySummary;
@@ -224,6 +225,14 @@ public final class WindowAggregate {
                 .setHeightMax((int) height.max())
                 .setBrightnessMean(brightness.mean())
                 .setBrightnessVariance(brightness.variance())
+                .setContrastMean(contrast.mean())
+                .setContrastVariance(contrast.variance())
+                .build())
+            .setEntropy(EntropySummary.newBuilder()
+                .setMean(entropy.mean())
+                .setVariance(entropy.variance())
+                .setMin(entropy.min())
+                .setMax(entropy.max())
                 .build())
             .setLatency(LatencySummary.newBuilder()
                 .setP50Millis(endToEndMillis.quantile(0.5))
@@ -249,6 +258,8 @@ public final class WindowAggregate {
                 .setEmbeddingMeanShift(d.embeddingMeanDistance())
                 .setPsiThreshold(d.psiThreshold())
                 .setDrift(d.drift())
+                .setEmbeddingStandardisedShift(d.embeddingStandardisedShift())
+                .setEmbeddingShiftThreshold(d.embeddingShiftThreshold())
                 .build());
         }
         if (accuracy.labelled() > 0) {
@@ -321,7 +332,7 @@ public final class WindowAggregate {
         return confidenceHistogram;
     }
 
-    /** Entropy moments, in nats (live view; not part of FeatureStats v1). */
+    /** Entropy moments, in nats (live view; FeatureStats v2 {@code entropy}). */
     public RunningMoments entropy() {
         return entropy;
     }
@@ -338,7 +349,7 @@ public final class WindowAggregate {
         return brightness;
     }
 
-    /** Luma contrast moments (live view; not part of FeatureStats v1). */
+    /** Luma contrast moments (live view; FeatureStats v2 {@code input.contrastMean/contrastVariance}). */
     public RunningMoments contrast() {
         return contrast;
     }

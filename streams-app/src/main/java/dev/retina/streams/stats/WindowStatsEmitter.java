@@ -13,8 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each closed window into a FeatureStats record keyed {@code <model key>@<window start, ISO-8601 UTC>}, with
- * drift against the model version's reference.
+ * Turns each closed window into a FeatureStats record keyed {@code <stats key>@<window start, ISO-8601 UTC>}, with
+ * drift against the model version's reference, the image source when windows are kept by source, and the number of
+ * late observations of the same stats key counted by {@link LateObservationGate} since the previous window of that
+ * key was emitted (the count is then reset, in the same task and transaction, so each late image is reported in
+ * exactly one record).
  *
  * <p>Which reference: a file reference for the model key when one was configured; otherwise the first full window
  * of the version. The first window this application closes for a model key is taken to be partial (the version, or
@@ -30,6 +33,7 @@ final class WindowStatsEmitter implements Processor<Windowed<String>, WindowAggr
     private ProcessorContext<String, FeatureStats> context;
     private KeyValueStore<String, String> references;
     private KeyValueStore<String, Long> firstWindows;
+    private KeyValueStore<String, Long> late;
 
     WindowStatsEmitter(FeatureStatsSettings settings) {
         this.settings = settings;
@@ -40,6 +44,7 @@ final class WindowStatsEmitter implements Processor<Windowed<String>, WindowAggr
         this.context = context;
         this.references = context.getStateStore(settings.referenceStoreName());
         this.firstWindows = context.getStateStore(settings.firstWindowStoreName());
+        this.late = context.getStateStore(settings.lateStoreName());
     }
 
     @Override
@@ -48,40 +53,53 @@ final class WindowStatsEmitter implements Processor<Windowed<String>, WindowAggr
         if (window == null || window.count() == 0) {
             return; // a suppressed window is never empty; nothing to report if one were
         }
-        String modelKey = record.key().key();
+        String statsKey = record.key().key();
+        String modelKey = FeatureStatsTopology.modelKey(window.modelName(), window.modelVersion());
         Instant start = record.key().window().startTime();
         Instant end = record.key().window().endTime();
-        DriftReference reference = referenceFor(modelKey, start, end, window);
-        FeatureStats stats = window.toFeatureStats(start, end, reference, settings.drift());
-        if (stats.getDrift() != null && stats.getDrift().getDrift()) {
-            LOG.warn("drift in window [{}, {}) of {}: psiClass {} psiConfidence {} (threshold {}, reference {})",
-                start, end, modelKey, stats.getDrift().getPsiClass(), stats.getDrift().getPsiConfidence(),
-                stats.getDrift().getPsiThreshold(), stats.getDrift().getReference());
+        DriftReference reference = referenceFor(statsKey, modelKey, start, end, window);
+        FeatureStats.Builder stats = FeatureStats.newBuilder(
+            window.toFeatureStats(start, end, reference, settings.drift()));
+        if (settings.bySource() && statsKey.length() > modelKey.length()) {
+            stats.setSource(statsKey.substring(modelKey.length() + FeatureStatsTopology.SOURCE_SEPARATOR.length()));
         }
-        context.forward(record.withKey(modelKey + "@" + start).withValue(stats));
+        Long lateSince = late.get(statsKey);
+        if (lateSince != null) {
+            stats.setLateCount(lateSince);
+            late.delete(statsKey);
+        }
+        if (stats.getDrift() != null && stats.getDrift().getDrift()) {
+            LOG.warn("drift in window [{}, {}) of {}: psiClass {} psiConfidence {} (threshold {}), embedding shift {} "
+                    + "(threshold {}), reference {}", start, end, statsKey, stats.getDrift().getPsiClass(),
+                stats.getDrift().getPsiConfidence(), stats.getDrift().getPsiThreshold(),
+                stats.getDrift().getEmbeddingStandardisedShift(), stats.getDrift().getEmbeddingShiftThreshold(),
+                stats.getDrift().getReference());
+        }
+        context.forward(record.withKey(statsKey + "@" + start).withValue(stats.build()));
     }
 
-    private DriftReference referenceFor(String modelKey, Instant start, Instant end, WindowAggregate window) {
+    private DriftReference referenceFor(String statsKey, String modelKey, Instant start, Instant end,
+                                        WindowAggregate window) {
         DriftReference fromFile = settings.fileReferences().get(modelKey);
         if (fromFile != null) {
             return fromFile;
         }
-        String stored = references.get(modelKey);
+        String stored = references.get(statsKey);
         if (stored != null) {
             return DriftReference.parse(stored);
         }
-        Long first = firstWindows.get(modelKey);
+        Long first = firstWindows.get(statsKey);
         if (first == null) {
-            firstWindows.put(modelKey, start.toEpochMilli());
+            firstWindows.put(statsKey, start.toEpochMilli());
             return null;
         }
         if (start.toEpochMilli() <= first || window.count() < settings.minReferenceCount()) {
             return null;
         }
         DriftReference reference = DriftReference.fromWindow(window,
-            "first full window [" + start + ", " + end + ") of " + modelKey);
-        references.put(modelKey, reference.toJson());
-        LOG.info("drift reference for {} is window [{}, {}) with {} observations", modelKey, start, end,
+            "first full window [" + start + ", " + end + ") of " + statsKey);
+        references.put(statsKey, reference.toJson());
+        LOG.info("drift reference for {} is window [{}, {}) with {} observations", statsKey, start, end,
             window.count());
         return reference;
     }

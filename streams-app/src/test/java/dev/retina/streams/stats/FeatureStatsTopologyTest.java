@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The statistics branch in a TopologyTestDriver with the embedded (in-memory) schema registry. Observations are piped
- * as "label,score[,version]" strings with the event time as record timestamp.
+ * as "label,score[,version[,e1;e2;...[,source]]]" strings with the event time as record timestamp (version "-" keeps
+ * the default).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FeatureStatsTopologyTest {
@@ -113,7 +114,21 @@ class FeatureStatsTopologyTest {
     private static Observation observation(String csv) {
         String[] f = csv.split(",");
         Obs o = Obs.of(f[0], Double.parseDouble(f[1])).truth(f[0]).embedding(f[0].length(), 1);
-        return (f.length > 2 ? o.version(f[2]) : o).build();
+        if (f.length > 2 && !f[2].equals("-")) {
+            o.version(f[2]);
+        }
+        if (f.length > 3) {
+            String[] parts = f[3].split(";");
+            float[] e = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                e[i] = Float.parseFloat(parts[i]);
+            }
+            o.embedding(e);
+        }
+        if (f.length > 4) {
+            o.source(f[4]);
+        }
+        return o.build();
     }
 
     private static FeatureStatsSettings settings(long minReferenceCount, Map<String, DriftReference> files) {
@@ -176,9 +191,11 @@ class FeatureStatsTopologyTest {
             assertThat(out).extracting(FeatureStats::getCount).containsExactly(2L, 2L);
             assertThat(out.get(0).getClassCounts()).extracting(c -> c.getLabel() + "=" + c.getCount())
                 .containsExactly("cat=1", "dog=1");
-            assertThat(f.late(KEY)).isEqualTo(2);
+            // the two late records are reported in the next window emitted for the key, then the count restarts
+            assertThat(out).extracting(FeatureStats::getLateCount).containsExactly(0L, 2L);
+            assertThat(f.late(KEY)).isZero();
             // every piped record is accounted for: 2 + 2 emitted, 2 late, 1 in the open window 2
-            assertThat(out.stream().mapToLong(FeatureStats::getCount).sum() + f.late(KEY) + 1).isEqualTo(7);
+            assertThat(out.stream().mapToLong(s -> s.getCount() + s.getLateCount()).sum() + 1).isEqualTo(7);
             // and Kafka Streams' window aggregate dropped nothing itself (the gate took the late ones out first)
             double dropped = f.driver.metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals("dropped-records-total"))
@@ -213,6 +230,57 @@ class FeatureStatsTopologyTest {
             assertThat(out.get(3).getDrift().getPsiClass()).isZero();
             assertThat(out.get(4).getDrift().getPsiClass()).isGreaterThan(1.0);
             assertThat(out.get(4).getDrift().getEmbeddingMeanShift()).isPositive();
+        }
+    }
+
+    @Test
+    void embeddingShiftAloneRaisesDriftInTheFirstWindowAfterIt() {
+        // Same classes and scores throughout; from window 4 on the embeddings move by about one reference standard
+        // deviation in every dimension (like clean images turning into heavily noised ones).
+        java.util.Random random = new java.util.Random(7);
+        try (Fixture f = new Fixture(settings(20, Map.of()))) {
+            for (int w = 0; w < 6; w++) {
+                double shift = w >= 4 ? 1.0 : 0.0;
+                for (int i = 0; i < 40; i++) {
+                    String e = String.format(java.util.Locale.ROOT, "%.6f;%.6f;%.6f", random.nextGaussian() + shift,
+                        random.nextGaussian() - shift, 2 * random.nextGaussian() + 2 * shift);
+                    f.pipe((i % 2 == 0 ? "cat" : "dog") + ",0.95,-," + e, SIZE.multipliedBy(w).plusSeconds(1 + i));
+                }
+            }
+            f.pipe("cat,0.95", SIZE.multipliedBy(10));
+            List<FeatureStats> out = f.output.readValuesToList();
+            assertThat(out).hasSize(6);
+            assertThat(out.get(0).getDrift()).isNull();
+            for (int w = 1; w < 6; w++) {
+                var d = out.get(w).getDrift();
+                assertThat(d.getPsiClass()).isZero();
+                assertThat(d.getPsiConfidence()).isZero();
+                assertThat(d.getEmbeddingShiftThreshold()).isEqualTo(DriftSettings.DEFAULT_EMBEDDING_SHIFT_THRESHOLD);
+                assertThat(d.getDrift()).as("window %d: shift %s", w, d.getEmbeddingStandardisedShift())
+                    .isEqualTo(w >= 4);
+            }
+            assertThat(out.get(3).getDrift().getEmbeddingStandardisedShift()).isLessThan(0.5);
+            assertThat(out.get(4).getDrift().getEmbeddingStandardisedShift()).isGreaterThan(0.8);
+        }
+    }
+
+    @Test
+    void bySourceKeepsOneSetOfWindowsPerSource() {
+        FeatureStatsSettings bySource = new FeatureStatsSettings(SIZE, GRACE, 0.5, DriftSettings.DEFAULTS, 1,
+            Map.of(), "feature-stats", true);
+        try (Fixture f = new Fixture(bySource)) {
+            f.pipe("cat,0.9,-,1;2,cam-a", Duration.ofSeconds(1), 3);
+            f.pipe("dog,0.9,-,1;2,cam-b#2", Duration.ofSeconds(2), 2);
+            f.pipe("cat,0.9,-,1;2,cam-a", Duration.ofSeconds(100));
+            List<KeyValue<String, FeatureStats>> out = f.output.readKeyValuesToList();
+            assertThat(out).extracting(kv -> kv.key)
+                .containsExactlyInAnyOrder(KEY + "#cam-a@" + T0, KEY + "#cam-b#2@" + T0);
+            for (KeyValue<String, FeatureStats> kv : out) {
+                boolean a = kv.key.contains("cam-a");
+                assertThat(kv.value.getSource()).isEqualTo(a ? "cam-a" : "cam-b#2");
+                assertThat(kv.value.getCount()).isEqualTo(a ? 3 : 2);
+                assertThat(kv.value.getModelVersion()).isEqualTo(Obs.VERSION);
+            }
         }
     }
 

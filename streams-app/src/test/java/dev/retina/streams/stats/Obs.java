@@ -20,6 +20,7 @@ final class Obs {
     private String truth;
     private long time = 1_000;
     private String version = VERSION;
+    private String source = "camera-1";
 
     static Obs of(String label, double score) {
         Obs o = new Obs();
@@ -70,8 +71,13 @@ final class Obs {
         return this;
     }
 
+    Obs source(String s) {
+        source = s;
+        return this;
+    }
+
     Observation build() {
-        return new Observation(MODEL, version, "camera-1", index, label, score, entropy, width, height, brightness,
+        return new Observation(MODEL, version, source, index, label, score, entropy, width, height, brightness,
             contrast, embedding, endToEnd, inference, truth, time);
     }
 }
