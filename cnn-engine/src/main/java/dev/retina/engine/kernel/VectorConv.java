@@ -4,7 +4,8 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Convolution on the {@link VectorGemm} micro-kernel, per image and group:
+ * Convolution on the {@link VectorGemm} micro-kernel. Stride-1 layers that suit it run as an implicit
+ * GEMM without im2col ({@link ImplicitConv}); the others as follows, per image and group:
  * {@code out (M x N) = W (M x K) * cols (K x N)} with M = output channels per group,
  * K = input channels per group * kernelH * kernelW and N = outH * outW, bias and activation fused in
  * the epilogue. The im2col matrix is never materialised: each column block is packed straight from
@@ -21,6 +22,16 @@ final class VectorConv {
 
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                     ComputeContext ctx) {
+        if (ImplicitConv.suits(g)) {
+            ImplicitConv.run(g, w, act, in, out, batch, ctx);
+        } else {
+            runIm2col(g, w, act, in, out, batch, ctx);
+        }
+    }
+
+    /** The im2col path for any geometry: column blocks packed from the input, then the GEMM tile. */
+    static void runIm2col(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
+                          ComputeContext ctx) {
         int m = g.outPerGroup();
         int k = g.inPerGroup() * g.kernelH() * g.kernelW();
         int n = g.outH() * g.outW();

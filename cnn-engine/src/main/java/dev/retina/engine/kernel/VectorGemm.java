@@ -258,7 +258,7 @@ final class VectorGemm {
      * vectors; the rest element by element with {@link GemmEpilogue#finish}, which performs the same
      * float operations in the same order, so both paths give identical values.
      */
-    private static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
+    static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
                                  float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep,
                                  int biasRow0) {
         boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation());

@@ -1,0 +1,339 @@
+package dev.retina.engine.kernel;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Stride-1 convolution as an implicit GEMM on the {@link VectorGemm} register tile: no im2col
+ * matrix, packed or not.
+ *
+ * <p>Per image and group, output rows are cut into blocks. For a block, the input rows it needs
+ * are copied once into a zero-bordered window of {@code inPerGroup} planes of {@code winRows x wp}
+ * floats, where {@code wp = outW + dilationW * (kernelW - 1)} is the padded row width. The output is
+ * then computed on the padded width too: padded output column {@code n = r * wp + x} (block row r,
+ * column x) of the im2col matrix row for tap (c, kh, kw) is simply
+ * {@code window[c * winPlane + kh * dilationH * wp + kw * dilationW + n]}, so the micro-kernel loads
+ * its two B vectors straight from the window at a per-tap constant offset. The {@code wp - outW}
+ * columns past each output row are computed and dropped by the epilogue. A 1x1 unpadded
+ * convolution ({@link ConvGeometry#isPointwise()}) needs no window: it reads the input itself.
+ *
+ * <p>K (taps ordered channel, kernel row, kernel column, as in the OIHW weights) is cut in slices of
+ * whole channels, about {@link VectorGemm#KC} taps, so one slice of a B micro-panel stays in L1 while
+ * the weight panels pass over it. Partial sums of a column panel stay in a per-chunk tile buffer, so
+ * each output is one chain of fused multiply-adds over K in tap order, whatever the thread split.
+ *
+ * <p>Dropped columns cost {@code (wp - outW) / wp} of the arithmetic; packing an im2col block costs a
+ * share that falls with the number of output channels. {@link #suits} picks this kernel when the
+ * first is the smaller cost.
+ */
+final class ImplicitConv {
+
+    /** Chosen when (wasted column share) x (output channels per group) is at most this. */
+    private static final double WASTE_TIMES_CHANNELS_LIMIT = 12.0;
+    /** Target size in floats of one input window (stays in L2 while every weight panel passes). */
+    private static final int WINDOW_FLOATS = 128 * 1024;
+
+    private ImplicitConv() {
+    }
+
+    /** True for geometries this kernel computes and is expected to compute faster than im2col. */
+    static boolean suits(ConvGeometry g) {
+        if (g.strideH() != 1 || g.strideW() != 1) {
+            return false;
+        }
+        if (g.isPointwise()) {
+            return true;
+        }
+        int wp = paddedWidth(g);
+        double waste = (double) (wp - g.outW()) / wp;
+        return waste * g.outPerGroup() <= WASTE_TIMES_CHANNELS_LIMIT;
+    }
+
+    /** Row width of the padded input (and of the computed output): {@code outW + dilationW * (kernelW - 1)}. */
+    static int paddedWidth(ConvGeometry g) {
+        return g.outW() + g.dilationW() * (g.kernelW() - 1);
+    }
+
+    static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
+                    ComputeContext ctx) {
+        if (g.strideH() != 1 || g.strideW() != 1) {
+            throw new IllegalArgumentException("implicit GEMM convolution expects stride 1, found strides "
+                    + g.strideH() + "x" + g.strideW());
+        }
+        Layout lay = Layout.of(g, ctx.parallelism(), batch * g.group());
+        int m = g.outPerGroup();
+        int n = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int inGroup = g.inPerGroup() * g.inH() * g.inW();
+        int images = batch * g.group();
+        int tasks = images * lay.colBlocks * lay.rowGroups;
+        PackedMatrix[] packed = w.packedPerGroup();
+        GemmEpilogue ep = new GemmEpilogue(1f, w.bias(), 0, false, act);
+        VectorGemm.forTasks(ctx, tasks, g.macs() * batch, (chunk, from, to) -> {
+            float[] scratch = ctx.scratch(chunk, lay.scratchFloats);
+            int windowKey = -1;
+            float[] x = scratch;
+            int xBase = 0;
+            int winPlane = lay.winPlane;
+            for (int t = from; t < to; t++) {
+                int rowGroup = t % lay.rowGroups;
+                int key = t / lay.rowGroups;
+                int block = key % lay.colBlocks;
+                int image = key / lay.colBlocks;
+                int nIdx = image / g.group();
+                int grp = image % g.group();
+                int oh0 = block * lay.rowsPerBlock;
+                int rows = Math.min(lay.rowsPerBlock, g.outH() - oh0);
+                int inOff = nIdx * inImage + grp * inGroup;
+                if (key != windowKey) {
+                    int plane = g.inH() * g.inW();
+                    int direct = inOff + oh0 * g.inW();
+                    int cols = rows * lay.wp;
+                    int lastRead = direct + (g.inPerGroup() - 1) * plane + (cols + VectorGemm.NR - 1)
+                            / VectorGemm.NR * VectorGemm.NR;
+                    if (g.isPointwise() && lastRead <= in.length) {
+                        x = in;
+                        xBase = direct;
+                        winPlane = plane;
+                    } else {
+                        fillWindow(g, lay, in, inOff, oh0, rows, scratch);
+                        x = scratch;
+                        xBase = 0;
+                        winPlane = lay.winPlane;
+                    }
+                    windowKey = key;
+                }
+                PackedMatrix a = packed[grp];
+                int p0 = (int) ((long) lay.panels * rowGroup / lay.rowGroups);
+                int p1 = (int) ((long) lay.panels * (rowGroup + 1) / lay.rowGroups);
+                int outOff = (nIdx * g.outChannels() + grp * m) * n + oh0 * g.outW();
+                block(g, lay, a, x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m);
+            }
+        });
+    }
+
+    /** Block sizes and scratch layout for one geometry and thread count. */
+    private record Layout(int wp, int rowsPerBlock, int colBlocks, int winRows, int winPlane, int panels,
+                          int rowGroups, int channelsPerSlice, int tileBase, int scratchFloats) {
+
+        static Layout of(ConvGeometry g, int parallelism, int images) {
+            int wp = paddedWidth(g);
+            int halo = g.dilationH() * (g.kernelH() - 1);
+            int cin = g.inPerGroup();
+            int fit = WINDOW_FLOATS / Math.max(1, cin * wp) - halo;
+            int rowsPerBlock = Math.max(1, Math.min(g.outH(), fit));
+            int colBlocks = (g.outH() + rowsPerBlock - 1) / rowsPerBlock;
+            rowsPerBlock = (g.outH() + colBlocks - 1) / colBlocks;
+            int winRows = rowsPerBlock + halo;
+            int winPlane = winRows * wp;
+            int panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
+            int units = images * colBlocks;
+            int rowGroups = Math.min(panels, Math.max(1, (2 * parallelism + units - 1) / units));
+            int channelsPerSlice = Math.max(1, VectorGemm.KC / (g.kernelH() * g.kernelW()));
+            // The last column panel of a block reads up to NR - 1 columns (and the taps' reach) past
+            // the window; the slack keeps those reads inside the scratch array.
+            int slack = VectorGemm.NR + g.dilationW() * (g.kernelW() - 1);
+            int tileBase = Math.addExact(Math.multiplyExact(cin, winPlane), slack);
+            int tiles = (panels + rowGroups - 1) / rowGroups + 1;
+            int scratch = Math.addExact(tileBase, Math.multiplyExact(tiles, VectorGemm.MR * VectorGemm.NR));
+            return new Layout(wp, rowsPerBlock, colBlocks, winRows, winPlane, panels, rowGroups, channelsPerSlice,
+                    tileBase, scratch);
+        }
+    }
+
+    /**
+     * Copies the input rows that output rows {@code [oh0, oh0 + rows)} read, for every input channel
+     * of the group, into {@code dst[c * winPlane + r * wp + x]} with zeros for the padding, and zeroes
+     * the slack after the last plane.
+     */
+    private static void fillWindow(ConvGeometry g, Layout lay, float[] in, int inOff, int oh0, int rows,
+                                   float[] dst) {
+        int plane = g.inH() * g.inW();
+        int wp = lay.wp;
+        int winRows = rows + g.dilationH() * (g.kernelH() - 1);
+        int left = Math.min(g.padLeft(), wp);
+        int copy = Math.max(0, Math.min(g.inW(), wp - left));
+        for (int c = 0; c < g.inPerGroup(); c++) {
+            int src = inOff + c * plane;
+            int d = c * lay.winPlane;
+            for (int r = 0; r < winRows; r++, d += wp) {
+                int ih = oh0 + r - g.padTop();
+                if (ih < 0 || ih >= g.inH()) {
+                    Arrays.fill(dst, d, d + wp, 0f);
+                    continue;
+                }
+                Arrays.fill(dst, d, d + left, 0f);
+                System.arraycopy(in, src + ih * g.inW(), dst, d + left, copy);
+                Arrays.fill(dst, d + left + copy, d + wp, 0f);
+            }
+        }
+        Arrays.fill(dst, g.inPerGroup() * lay.winPlane, lay.tileBase, 0f);
+    }
+
+    /**
+     * Row panels {@code [p0, p1)} of the weights times every column panel of one block of {@code rows}
+     * output rows, read from {@code x} (planes {@code winPlane} apart from {@code xBase}).
+     */
+    private static void block(ConvGeometry g, Layout lay, PackedMatrix a, float[] x, int xBase, int winPlane,
+                              int rows, int p0, int p1, float[] scratch, float[] out, int outOff,
+                              GemmEpilogue ep, int biasRow0) {
+        int nr = VectorGemm.NR;
+        int mr = VectorGemm.MR;
+        int k = a.cols();
+        int kArea = g.kernelH() * g.kernelW();
+        int cin = g.inPerGroup();
+        int cols = rows * lay.wp;
+        int colPanels = (cols + nr - 1) / nr;
+        int rowStep = g.dilationH() * lay.wp;
+        float[] pa = a.panels();
+        for (int bp = 0; bp < colPanels; bp++) {
+            int col = bp * nr;
+            for (int c0 = 0; c0 < cin; c0 += lay.channelsPerSlice) {
+                int channels = Math.min(lay.channelsPerSlice, cin - c0);
+                boolean first = c0 == 0;
+                int k0 = c0 * kArea;
+                int bBase = xBase + c0 * winPlane + col;
+                for (int panel = p0; panel < p1; panel++) {
+                    int tile = lay.tileBase + (panel - p0) * mr * nr;
+                    microKernel(pa, (panel * k + k0) * mr, x, bBase, channels, winPlane, g.kernelH(), rowStep,
+                            g.kernelW(), g.dilationW(), scratch, tile, first);
+                }
+            }
+            for (int panel = p0; panel < p1; panel++) {
+                int tile = lay.tileBase + (panel - p0) * mr * nr;
+                int row0 = panel * mr;
+                storeTile(scratch, tile, row0, Math.min(mr, a.rows() - row0), col, Math.min(nr, cols - col),
+                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0);
+            }
+        }
+    }
+
+    /**
+     * Writes a finished tile of padded columns {@code [col, col + width)}: each run of columns inside
+     * one output row goes through {@link VectorGemm#epilogue}; columns past {@code outW} are dropped.
+     */
+    private static void storeTile(float[] t, int tile, int row0, int rows, int col, int width, int wp, int outW,
+                                  float[] out, int outOff, int outPlane, GemmEpilogue ep, int biasRow0) {
+        int j = 0;
+        while (j < width) {
+            int padded = col + j;
+            int r = padded / wp;
+            int xcol = padded - r * wp;
+            int rowEnd = Math.min(width, j + (wp - xcol));
+            if (xcol < outW) {
+                int len = Math.min(rowEnd, j + (outW - xcol)) - j;
+                VectorGemm.epilogue(t, tile + j, row0, rows, r * outW + xcol, len, out, outOff, outPlane, 1, ep,
+                        biasRow0);
+            }
+            j = rowEnd;
+        }
+    }
+
+    /**
+     * One MR x NR tile over the taps of {@code channels} input channels: starts from zero
+     * ({@code first}) or from the partial sums in {@code t[tile..]}, and leaves the sums there.
+     * B row for tap (c, kh, kw) is {@code x[bBase + c * plane + kh * rowStep + kw * dilationW ..]}.
+     */
+    private static void microKernel(float[] a, int aBase, float[] x, int bBase, int channels, int plane,
+                                    int kernelH, int rowStep, int kernelW, int dilationW, float[] t, int tile,
+                                    boolean first) {
+        final int l = VectorGemm.L;
+        final int nr = VectorGemm.NR;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        if (first) {
+            FloatVector z = FloatVector.zero(VectorGemm.SPECIES);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+        } else {
+            c00 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile);
+            c01 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + l);
+            c10 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + nr);
+            c11 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + nr + l);
+            c20 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 2 * nr);
+            c21 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 2 * nr + l);
+            c30 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 3 * nr);
+            c31 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 3 * nr + l);
+            c40 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 4 * nr);
+            c41 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 4 * nr + l);
+            c50 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 5 * nr);
+            c51 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 5 * nr + l);
+        }
+        // One flat loop over the taps: C2 keeps the accumulators in registers only through a single
+        // loop; the (channel, kernel row, kernel column) position is stepped with integer counters.
+        int taps = channels * kernelH * kernelW;
+        int ai = aBase;
+        int chan = bBase;
+        int row = bBase;
+        int bi = bBase;
+        int kh = 0;
+        int kw = 0;
+        for (int p = 0; p < taps; p++, ai += VectorGemm.MR) {
+            FloatVector b0 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi);
+            FloatVector b1 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi + l);
+            FloatVector v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 1]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 2]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 4]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 5]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            if (++kw < kernelW) {
+                bi += dilationW;
+            } else {
+                kw = 0;
+                if (++kh < kernelH) {
+                    row += rowStep;
+                } else {
+                    kh = 0;
+                    chan += plane;
+                    row = chan;
+                }
+                bi = row;
+            }
+        }
+        c00.intoArray(t, tile);
+        c01.intoArray(t, tile + l);
+        c10.intoArray(t, tile + nr);
+        c11.intoArray(t, tile + nr + l);
+        c20.intoArray(t, tile + 2 * nr);
+        c21.intoArray(t, tile + 2 * nr + l);
+        c30.intoArray(t, tile + 3 * nr);
+        c31.intoArray(t, tile + 3 * nr + l);
+        c40.intoArray(t, tile + 4 * nr);
+        c41.intoArray(t, tile + 4 * nr + l);
+        c50.intoArray(t, tile + 5 * nr);
+        c51.intoArray(t, tile + 5 * nr + l);
+    }
+}

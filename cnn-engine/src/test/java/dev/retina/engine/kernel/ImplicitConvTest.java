@@ -1,0 +1,145 @@
+package dev.retina.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The implicit-GEMM stride-1 convolution against the scalar reference: random odd geometries with
+ * every padding, dilation and group count, windows cut into several row blocks, K deeper than one
+ * slice, batches, stale scratch memory, and bit-identical results for 1, 2 and 3 threads.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ImplicitConvTest {
+
+    private static final float TOLERANCE = 1e-4f;
+
+    private final Kernels scalar = new ScalarKernels();
+    private final Kernels vector = KernelProvider.byName("vector");
+
+    @Test
+    void randomStrideOneGeometriesMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(2024);
+        ThreadedContext two = new ThreadedContext(2);
+        ThreadedContext three = new ThreadedContext(3);
+        for (int trial = 0; trial < 120; trial++) {
+            int group = new int[] {1, 1, 2, 3}[r.nextInt(4)];
+            boolean deep = r.nextInt(5) == 0;
+            int inPerGroup = deep ? 30 + r.nextInt(60) : 1 + r.nextInt(7);
+            int outPerGroup = 1 + r.nextInt(deep ? 25 : 14);
+            int kh = 1 + r.nextInt(4);
+            int kw = 1 + r.nextInt(4);
+            int dh = 1 + r.nextInt(2);
+            int dw = 1 + r.nextInt(2);
+            int pt = r.nextInt(kh + 1);
+            int pl = r.nextInt(kw + 1);
+            int pb = r.nextInt(kh + 1);
+            int pr = r.nextInt(kw + 1);
+            int inH = dh * (kh - 1) + 1 + r.nextInt(deep ? 7 : 14);
+            int inW = dw * (kw - 1) + 1 + r.nextInt(deep ? 9 : 50);
+            int batch = 1 + r.nextInt(3);
+            ConvGeometry g = geometry(inPerGroup, outPerGroup, group, inH, inW, kh, kw, dh, dw, pt, pl, pb, pr);
+            check(r, g, batch, "trial " + trial, two, three);
+        }
+    }
+
+    @Test
+    void windowsSplitIntoSeveralRowBlocksAndSlicesMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(7);
+        // 300 channels x 31 padded columns: a window holds about a dozen rows, so 29 output rows take
+        // three blocks; K = 2700 spans many channel slices.
+        ConvGeometry g = geometry(300, 13, 1, 29, 29, 3, 3, 1, 1, 1, 1, 1, 1);
+        check(r, g, 1, "deep 3x3", new ThreadedContext(2), new ThreadedContext(3));
+        // Pointwise with an input array exactly as long as the data: the last block cannot be read in
+        // place (its last column panel would run past the array) and goes through a window.
+        ConvGeometry pw = geometry(70, 19, 1, 9, 11, 1, 1, 1, 1, 0, 0, 0, 0);
+        check(r, pw, 2, "pointwise", new ThreadedContext(2), new ThreadedContext(3));
+    }
+
+    @Test
+    void pointwiseReadsTheInputInPlaceWhenTheArrayHasRoom() {
+        SplittableRandom r = new SplittableRandom(11);
+        ConvGeometry g = geometry(40, 17, 1, 6, 13, 1, 1, 1, 1, 0, 0, 0, 0);
+        float[] w = random(r, 17 * 40);
+        float[] in = random(r, 40 * 6 * 13 + 500);
+        float[] expected = new float[17 * 6 * 13];
+        scalar.conv2d(g, scalar.prepareConv(w, null, 17, 40, 1, 1, 1), Activation.NONE, in, expected, 1,
+                ComputeContext.sequential());
+        float[] actual = new float[expected.length];
+        ImplicitConv.run(g, vector.prepareConv(w, null, 17, 40, 1, 1, 1), Activation.NONE, in, actual, 1,
+                ComputeContext.sequential());
+        assertClose(actual, expected, g.toString());
+    }
+
+    @Test
+    void choosesImplicitGemmForStrideOneLayersWithFewWastedColumns() {
+        // ResNet's first stage: 3x3, 64 channels at 56x56, 2 of 58 columns wasted.
+        assertThat(ImplicitConv.suits(geometry(64, 64, 1, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1))).isTrue();
+        // Every unpadded 1x1 stride-1 layer: nothing wasted.
+        assertThat(ImplicitConv.suits(geometry(960, 160, 1, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0))).isTrue();
+        // 3x3 with 512 channels at 7x7: 2 of 9 columns wasted costs more than packing.
+        assertThat(ImplicitConv.suits(geometry(512, 512, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1))).isFalse();
+        // Strided layers are never implicit.
+        ConvGeometry strided = new ConvGeometry(8, 9, 9, 8, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        assertThat(ImplicitConv.suits(strided)).isFalse();
+        assertThatThrownBy(() -> ImplicitConv.run(strided, vector.prepareConv(new float[8 * 8 * 9], null, 8, 8, 3,
+                3, 1), Activation.NONE, new float[8 * 81], new float[8 * 25], 1, ComputeContext.sequential()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expects stride 1, found strides 2x2");
+    }
+
+    private void check(SplittableRandom r, ConvGeometry g, int batch, String what, ComputeContext two,
+                       ComputeContext three) {
+        int inPerGroup = g.inPerGroup();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        float[] w = random(r, g.outChannels() * inPerGroup * kh * kw);
+        float[] bias = r.nextBoolean() ? random(r, g.outChannels()) : null;
+        float[] in = random(r, batch * g.inChannels() * g.inH() * g.inW());
+        Activation act = new Activation[] {Activation.NONE, Activation.RELU, Activation.clip(-0.5f, 0.5f),
+            Activation.leakyRelu(0.1f)}[r.nextInt(4)];
+        float[] expected = new float[batch * g.outChannels() * g.outH() * g.outW()];
+        scalar.conv2d(g, scalar.prepareConv(w, bias, g.outChannels(), inPerGroup, kh, kw, g.group()), act, in,
+                expected, batch, ComputeContext.sequential());
+        ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), inPerGroup, kh, kw, g.group());
+        float[] single = new float[expected.length];
+        ImplicitConv.run(g, prepared, act, in, single, batch, ComputeContext.sequential());
+        assertClose(single, expected, what + " " + g + " " + act);
+        for (ComputeContext ctx : new ComputeContext[] {two, three}) {
+            float[] actual = new float[expected.length];
+            ImplicitConv.run(g, prepared, act, in, actual, batch, ctx);
+            assertThat(actual).as("%s with %d threads against one thread", what, ctx.parallelism())
+                    .isEqualTo(single);
+        }
+    }
+
+    private static ConvGeometry geometry(int inPerGroup, int outPerGroup, int group, int inH, int inW, int kh,
+                                         int kw, int dh, int dw, int pt, int pl, int pb, int pr) {
+        int outH = ConvGeometry.outputSize(inH, kh, 1, pt, pb, dh);
+        int outW = ConvGeometry.outputSize(inW, kw, 1, pl, pr, dw);
+        return new ConvGeometry(inPerGroup * group, inH, inW, outPerGroup * group, outH, outW, kh, kw, 1, 1, pt,
+                pl, dh, dw, group);
+    }
+
+    private static void assertClose(float[] actual, float[] expected, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            float tol = TOLERANCE * Math.max(1f, Math.abs(expected[i]));
+            if (Math.abs(actual[i] - expected[i]) > tol) {
+                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + ", found "
+                        + actual[i] + " (difference " + Math.abs(actual[i] - expected[i]) + ")");
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+}
