@@ -3,6 +3,7 @@ package dev.retina.cli;
 import dev.retina.cli.embedded.DefaultTopics;
 import dev.retina.schemas.avro.ClassificationResult;
 import dev.retina.schemas.avro.DeadLetter;
+import dev.retina.schemas.avro.FeatureStats;
 import dev.retina.schemas.avro.ImageRecord;
 import dev.retina.schemas.registry.AvroSerde;
 import dev.retina.schemas.registry.SchemaRegistryClient;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -50,13 +52,21 @@ import picocli.CommandLine.Option;
  * {@code retina demo}: the whole pipeline in one process. An embedded Kafka broker and schema registry, the streams
  * application serving the shipped shapes model ({@code models/shapes/1}, see {@link ModelLocator}), and a producer
  * of synthetic labelled images; every classification and dead letter is printed as it is committed, with a running
- * summary every two seconds.
+ * summary every two seconds, and every closed statistics window (FeatureStats, {@code --stats-window} long) as a
+ * table ({@link StatsTable}) when it is emitted.
+ *
+ * <p>Windows are tumbling windows on event time (the image record's timestamp) and close only when an image with an
+ * event time past their end plus the grace period arrives, so the window holding the last images stays open when the
+ * producer stops; the demo says so at the end instead of sending images nobody asked for. Before the summary it
+ * prints one {@code statistics: ...} line: how many windows were emitted, with how many images, whether each window
+ * counted exactly the classifications the demo read with event times inside it, and how many images sit in windows
+ * still open.
  *
  * <p>Without {@code --exit-when-done} it keeps running after the last image until Ctrl-C or SIGTERM. With it, it
  * ends once every produced record has a result or a dead letter (or {@code --timeout} passed since the last image
  * was sent) and prints exactly one line
  * {@code produced=N classified=C dead_lettered=D lost=L duplicates=U accuracy=A images_per_s=T}; the exit code is 0
- * only when {@code lost=0} and {@code duplicates=0}. Results are read with {@code read_committed}, and before the
+ * only when {@code lost=0}, {@code duplicates=0} and every emitted window's count matches. Results are read with {@code read_committed}, and before the
  * final line the demo waits until the application has committed its progress over every input record and the
  * reader has caught up with everything committed, so late duplicates would be counted.
  */
@@ -109,8 +119,20 @@ public final class DemoCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     String timeoutText;
 
-    @Option(names = {"-q", "--quiet"}, description = "No line per image; only the running summary.")
+    @Option(names = {"-q", "--quiet"}, description = "No line per image; only the running summary and the windows.")
     boolean quiet;
+
+    @Option(names = "--stats-window", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Length of the app's statistics windows (stats.window.ms; default: ${DEFAULT-VALUE}).")
+    String statsWindowText;
+
+    @Option(names = "--stats-grace", paramLabel = "DURATION", defaultValue = "2s",
+            description = "How long a window waits for late images after its end (stats.grace.ms;"
+                    + " default: ${DEFAULT-VALUE}).")
+    String statsGraceText;
+
+    private Duration statsWindow;
+    private Duration statsGrace;
 
     /** The process environment (for RETINA_HOME); tests replace it. */
     Map<String, String> environment = System.getenv();
@@ -151,17 +173,21 @@ public final class DemoCommand implements Callable<Integer> {
         String modelVersion = model.getFileName().toString();
         // The demo's app follows the models topic, so a release published from another terminal swaps in live.
         publishRelease(bootstrap, stack.registry.url(), model, modelName, modelVersion);
-        AppConfig config = AppConfig.of(Map.of(
-                AppConfig.APPLICATION_ID, "retina-demo",
-                AppConfig.BOOTSTRAP_SERVERS, bootstrap,
-                AppConfig.SCHEMA_REGISTRY_URL, stack.registry.url(),
-                AppConfig.MODELS_FOLLOW, "true",
-                AppConfig.MODEL_NAME, modelName,
-                AppConfig.HTTP_HOST, "localhost",
-                AppConfig.HTTP_PORT, "0",
-                AppConfig.KAFKA_PREFIX + "state.dir", work.resolve("state").toString(),
-                AppConfig.KAFKA_PREFIX + "commit.interval.ms", "100",
-                AppConfig.KAFKA_PREFIX + "consumer.auto.offset.reset", "earliest"));
+        Map<String, String> settings = new HashMap<>();
+        settings.put(AppConfig.APPLICATION_ID, "retina-demo");
+        settings.put(AppConfig.BOOTSTRAP_SERVERS, bootstrap);
+        settings.put(AppConfig.SCHEMA_REGISTRY_URL, stack.registry.url());
+        settings.put(AppConfig.MODELS_FOLLOW, "true");
+        settings.put(AppConfig.MODEL_NAME, modelName);
+        settings.put(AppConfig.HTTP_HOST, "localhost");
+        settings.put(AppConfig.HTTP_PORT, "0");
+        settings.put(AppConfig.KAFKA_PREFIX + "state.dir", work.resolve("state").toString());
+        settings.put(AppConfig.KAFKA_PREFIX + "commit.interval.ms", "100");
+        settings.put(AppConfig.KAFKA_PREFIX + "consumer.auto.offset.reset", "earliest");
+        settings.put(AppConfig.STATS_ENABLED, "true");
+        settings.put(AppConfig.STATS_WINDOW_MS, Long.toString(statsWindow.toMillis()));
+        settings.put(AppConfig.STATS_GRACE_MS, Long.toString(statsGrace.toMillis()));
+        AppConfig config = AppConfig.of(settings);
         Map<String, Object> clients = new HashMap<>();
         clients.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         clients.put("schema.registry.url", stack.registry.url());
@@ -177,14 +203,20 @@ public final class DemoCommand implements Callable<Integer> {
             ResultTally tally = new ResultTally(feed.plan());
             AtomicLong lastAnswerNanos = new AtomicLong();
             print(out, String.format(Locale.ROOT, "retina demo: kafka=%s schema_registry=%s http=%s model=%s:%s"
-                    + " images=%d bad=%d rate=%s", bootstrap, stack.registry.url(),
+                    + " images=%d bad=%d rate=%s stats_window=%s", bootstrap, stack.registry.url(),
                     AppCommand.httpAddress(config, app.httpPort()), model.getParent().getFileName(),
-                    model.getFileName(), images, bad, rate > 0 ? rate + "/s" : "max"));
+                    model.getFileName(), images, bad, rate > 0 ? rate + "/s" : "max", statsWindowText));
             print(out, String.format(Locale.ROOT, "retina demo: swap models live from another terminal with"
                     + " ./retina publish-model -b %s -r %s --model-dir DIR --name %s --version V",
                     bootstrap, stack.registry.url(), modelName));
+            WindowCheck windows = new WindowCheck(statsWindow);
+            StatsTable table = new StatsTable(true, StatsCommand.terminalShowsBlocks());
             try (OutputWatcher watcher = OutputWatcher.start(clients, config.outputTopic(), config.dlqTopic(),
-                    new LiveLines(tally, out, lastAnswerNanos))) {
+                    new LiveLines(tally, windows, out, lastAnswerNanos));
+                    StatsWatcher statsWatcher = StatsWatcher.start(clients, config.statsTopic(), stats -> {
+                        windows.window(stats);
+                        printWindow(out, table, stats);
+                    })) {
                 long start = System.nanoTime();
                 AtomicReference<Throwable> producerFailure = new AtomicReference<>();
                 Thread sender = new Thread(() -> {
@@ -210,7 +242,11 @@ public final class DemoCommand implements Callable<Integer> {
                     throw new IllegalStateException("the synthetic producer failed: "
                             + producerFailure.get().getMessage(), producerFailure.get());
                 }
-                settle(admin, config, watcher, stop);
+                settle(admin, config, watcher, statsWatcher, windows, stop);
+                statsWatcher.close();
+                WindowCheck.Summary windowSummary = windows.summary();
+                print(out, statisticsLine(windowSummary));
+                windowSummary.mismatches().forEach(m -> print(out, "statistics: MISMATCH " + m));
                 ResultTally.Snapshot s = tally.snapshot();
                 long end = lastAnswerNanos.get() == 0 ? System.nanoTime() : lastAnswerNanos.get();
                 double seconds = Math.max(1e-9, (end - start) / 1e9);
@@ -224,7 +260,8 @@ public final class DemoCommand implements Callable<Integer> {
                         String.format(Locale.ROOT, "%.1f", s.p50EndToEndMillis()),
                         String.format(Locale.ROOT, "%.1f", s.p99EndToEndMillis()), line);
                 print(out, line);
-                return exitWhenDone && (s.lost() > 0 || s.duplicates() > 0) ? 1 : 0;
+                return exitWhenDone && (s.lost() > 0 || s.duplicates() > 0
+                        || !windowSummary.mismatches().isEmpty()) ? 1 : 0;
             }
         }
     }
@@ -262,16 +299,49 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** One window: the table with the chart, its first line marked {@code stats }. */
+    private static void printWindow(PrintWriter out, StatsTable table, FeatureStats stats) {
+        List<String> lines = table.render(stats);
+        synchronized (out) {
+            out.println("stats " + lines.get(0));
+            lines.subList(1, lines.size()).forEach(out::println);
+            out.flush();
+        }
+    }
+
+    /** The {@code statistics: ...} line before the summary. */
+    private String statisticsLine(WindowCheck.Summary w) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "statistics: %d windows of %s emitted"
+                + " (%d images)", w.windows(), statsWindowText, w.windowImages()));
+        if (w.windows() > 0 && w.mismatches().isEmpty()) {
+            b.append(w.late() == 0 ? ", each counting exactly the classifications in it"
+                    : ", each counting the classifications in it but " + w.late() + " images that arrived after"
+                            + " their window closed, reported as late");
+        } else if (w.windows() > 0) {
+            b.append(", ").append(w.mismatches().size()).append(" problems with the counts");
+        }
+        if (w.openImages() > 0) {
+            b.append(String.format(Locale.ROOT, "; %d images are in windows still open (from %s): windows close on"
+                    + " event time, when an image later than their end + %s grace arrives, so the last one waits"
+                    + " for newer images", w.openImages(), StatsTable.window(w.openFrom(), w.openFrom()
+                    .plus(statsWindow)), statsGraceText));
+        }
+        return b.toString();
+    }
+
     /**
-     * Waits (bounded) until the application has committed its progress over every input record and the watcher has
-     * read everything committed, so duplicates written late are counted too.
+     * Waits (bounded) until the application has committed its progress over every input record, the watchers have
+     * read everything committed, and every window that the images read must have closed has arrived (the statistics
+     * branch runs behind a repartition topic, so it may still be working when the input is all committed); so
+     * duplicates written late and the last windows emitted are counted too.
      */
-    private static void settle(Admin admin, AppConfig config, OutputWatcher watcher, CountDownLatch stop)
-            throws InterruptedException {
+    private void settle(Admin admin, AppConfig config, OutputWatcher watcher, StatsWatcher statsWatcher,
+                        WindowCheck windows, CountDownLatch stop) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && stop.getCount() > 0) {
             try {
-                if (inputLag(admin, config) == 0 && watcher.caughtUp(admin)) {
+                if (inputLag(admin, config) == 0 && watcher.caughtUp(admin)
+                        && windows.closedWindowsReceived(statsGrace) && statsWatcher.caughtUp(admin)) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -329,6 +399,12 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--rate must be a number of records per second >= 0 (0: unpaced), found " + rate);
         }
+        statsWindow = Durations.parse("--stats-window", statsWindowText, spec);
+        statsGrace = Durations.parse("--stats-grace", statsGraceText, spec);
+        if (statsWindow.toMillis() < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--stats-window must be a duration of at least 1ms, found " + statsWindowText);
+        }
         Duration timeout = Durations.parse("--timeout", timeoutText, spec);
         if (timeout.isZero() || timeout.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -379,18 +455,21 @@ public final class DemoCommand implements Callable<Integer> {
     /** Prints every answer as it is read and feeds the tally; runs on the watcher's thread. */
     private final class LiveLines implements OutputWatcher.Listener {
         private final ResultTally tally;
+        private final WindowCheck windows;
         private final PrintWriter out;
         private final AtomicLong lastAnswer;
 
-        LiveLines(ResultTally tally, PrintWriter out, AtomicLong lastAnswer) {
+        LiveLines(ResultTally tally, WindowCheck windows, PrintWriter out, AtomicLong lastAnswer) {
             this.tally = tally;
+            this.windows = windows;
             this.out = out;
             this.lastAnswer = lastAnswer;
         }
 
         @Override
-        public void result(String key, ClassificationResult result) {
+        public void result(String key, ClassificationResult result, long timestamp) {
             tally.result(key, result);
+            windows.result(key, result.getModel().getName(), result.getModel().getVersion(), timestamp);
             lastAnswer.set(System.nanoTime());
             if (quiet) {
                 return;
@@ -399,12 +478,13 @@ public final class DemoCommand implements Callable<Integer> {
             var top = result.getTopK().isEmpty() ? null : result.getTopK().get(0);
             String truth = result.getGroundTruthLabel();
             String verdict = truth == null || top == null ? "" : truth.equals(top.getLabel()) ? " ok" : " WRONG";
-            print(out, String.format(Locale.ROOT, "image #%-5s %-12s -> %-12s %.3f%s  %s:%s  %.1f ms  %s-%d@%d",
+            print(out, String.format(Locale.ROOT, "image #%-5s %-12s -> %-12s %.3f%s  %s:%s  %.1f ms  %s-%d@%d  at %s",
                     item == null ? "?" : Integer.toString(item.index()), truth == null ? "(no label)" : truth,
                     top == null ? "(none)" : top.getLabel(), top == null ? 0.0 : top.getScore(), verdict,
                     result.getModel().getName(), result.getModel().getVersion(),
                     result.getTimings().getEndToEndMillis(), result.getLineage().getTopic(),
-                    result.getLineage().getPartition(), result.getLineage().getOffset()));
+                    result.getLineage().getPartition(), result.getLineage().getOffset(),
+                    Instant.ofEpochMilli(timestamp)));
         }
 
         @Override

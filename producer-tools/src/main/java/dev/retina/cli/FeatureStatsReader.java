@@ -128,6 +128,20 @@ final class FeatureStatsReader implements AutoCloseable {
         return topic;
     }
 
+    /** The assigned partitions: every partition of the topic when the reader was opened. */
+    List<TopicPartition> partitions() {
+        return partitions;
+    }
+
+    /** The offset of the next record to read in every partition. */
+    Map<TopicPartition, Long> positions() {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            positions.put(tp, consumer.position(tp));
+        }
+        return positions;
+    }
+
     /** The current end (last stable offset) of every partition: what "caught up" means for {@link #reached}. */
     Map<TopicPartition, Long> endOffsets() {
         return consumer.endOffsets(partitions);

@@ -42,7 +42,11 @@ public final class OutputWatcher implements AutoCloseable {
 
     /** Receives records on the watcher's thread. */
     public interface Listener {
-        void result(String key, ClassificationResult result);
+        /**
+         * A classification; {@code timestamp} is its record's timestamp, which Kafka Streams copies from the input
+         * image record: the event time the app's statistics windows use.
+         */
+        void result(String key, ClassificationResult result, long timestamp);
 
         void deadLetter(String key, DeadLetter letter);
 
@@ -121,7 +125,8 @@ public final class OutputWatcher implements AutoCloseable {
     private void dispatch(ConsumerRecord<String, byte[]> record) {
         try {
             if (record.topic().equals(resultTopic)) {
-                listener.result(record.key(), results.deserializer().deserialize(record.topic(), record.value()));
+                listener.result(record.key(), results.deserializer().deserialize(record.topic(), record.value()),
+                        record.timestamp());
             } else if (record.topic().equals(dlqTopic)) {
                 listener.deadLetter(record.key(), deadLetters.deserializer().deserialize(record.topic(),
                         record.value()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.retina.cli.RetinaCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,12 +18,18 @@ import picocli.CommandLine;
 /**
  * {@code retina demo --exit-when-done} in this JVM: embedded broker and registry, the streams app with the shipped
  * model, synthetic images with malformed records mixed in; it must end by itself with exactly one summary line that
- * accounts for every record, and exit 0.
+ * accounts for every record, and exit 0. With one-second statistics windows (grace one second, well above how far
+ * the three input partitions drift apart) and the records paced over about three seconds, at least one window closes
+ * during the run; every window printed must count exactly the images whose event
+ * time (printed on each image line) lies inside it.
  */
 @Tag("integration")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DemoCommandIntegrationTest {
 
+    private static final Pattern WINDOW = Pattern.compile("stats shapes:1  (\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d)"
+            + " - (?:(\\d{4}-\\d\\d-\\d\\d) )?(\\d\\d:\\d\\d:\\d\\d) UTC  images (\\d+)  late (\\d+)");
+    private static final Pattern IMAGE_TIME = Pattern.compile("^image #.*  at (\\S+)$");
     private static final Pattern SUMMARY = Pattern.compile("produced=(\\d+) classified=(\\d+) dead_lettered=(\\d+)"
             + " lost=(\\d+) duplicates=(\\d+) accuracy=(\\S+) images_per_s=(\\d+\\.\\d)");
 
@@ -34,9 +41,10 @@ class DemoCommandIntegrationTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int code = cli.execute("demo", "--images", "80", "--bad", "11", "--rate", "0", "--exit-when-done");
+        int code = cli.execute("demo", "--images", "80", "--bad", "11", "--rate", "30", "--stats-window", "1s",
+                "--stats-grace", "1s", "--exit-when-done");
 
-        assertThat(code).as("exit code; stderr: %s", err).isZero();
+        assertThat(code).as("exit code; stderr: %s%nstdout: %s", err, out).isZero();
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(0)).startsWith("retina demo: kafka=localhost:").contains("model=shapes:1");
         List<String> summaries = lines.stream().filter(l -> l.startsWith("produced=")).toList();
@@ -53,7 +61,32 @@ class DemoCommandIntegrationTest {
         assertThat(Double.parseDouble(m.group(7))).isPositive();
         assertThat(lines).filteredOn(l -> l.startsWith("image #")).hasSize(80);
         assertThat(lines).filteredOn(l -> l.startsWith("dead letter ")).hasSize(11);
+        List<Instant> imageTimes = lines.stream().map(IMAGE_TIME::matcher).filter(Matcher::matches)
+                .map(t -> Instant.parse(t.group(1))).toList();
+        assertThat(imageTimes).hasSize(80);
+        List<String> windows = lines.stream().filter(l -> l.startsWith("stats ")).toList();
+        assertThat(windows).as("output:%n%s", out).isNotEmpty();
+        long windowImages = 0;
+        for (String w : windows) {
+            Matcher h = WINDOW.matcher(w);
+            assertThat(h.matches()).as(w).isTrue();
+            Instant start = Instant.parse(h.group(1) + "T" + h.group(2) + "Z");
+            Instant end = Instant.parse((h.group(3) == null ? h.group(1) : h.group(3)) + "T" + h.group(4) + "Z");
+            long inside = imageTimes.stream().filter(t -> !t.isBefore(start) && t.isBefore(end)).count();
+            assertThat(Long.parseLong(h.group(5))).as("images counted by %s", w).isEqualTo(inside).isPositive();
+            assertThat(h.group(6)).isEqualTo("0");
+            windowImages += inside;
+        }
+        assertThat(lines).filteredOn(l -> l.startsWith("statistics: ")).singleElement().asString()
+                .startsWith("statistics: " + windows.size() + " windows of 1s emitted (" + windowImages + " images),"
+                        + " each counting exactly the classifications in it");
+        assertThat(lines).noneMatch(l -> l.contains("MISMATCH"));
         System.out.println("demo: " + summaries.get(0));
+        // The first window's whole table, for the record of what the demo shows.
+        int first = lines.indexOf(windows.get(0));
+        lines.subList(first, lines.size()).stream().takeWhile(l -> l == windows.get(0) || l.startsWith("  "))
+                .forEach(l -> System.out.println("demo: " + l));
+        lines.stream().filter(l -> l.startsWith("statistics: ")).forEach(l -> System.out.println("demo: " + l));
     }
 
     @Test
@@ -66,5 +99,9 @@ class DemoCommandIntegrationTest {
         assertThat(err.toString()).contains("--rate must be a number of records per second >= 0");
         assertThat(cli.execute("demo", "--model-dir", "no/such/model")).isEqualTo(2);
         assertThat(err.toString()).contains("expected --model-dir to name a model package directory, found nothing");
+        assertThat(cli.execute("demo", "--stats-window", "0s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--stats-window must be a duration of at least 1ms, found 0s");
+        assertThat(cli.execute("demo", "--stats-grace", "a while")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for --stats-grace: 'a while'");
     }
 }
