@@ -18,17 +18,25 @@
  *   <li>Classes are counted by label, and accuracy compares the ground-truth label with the top-1 label, so a ground
  *       truth the model does not know is simply never correct.</li>
  *   <li>Drift: PSI of the class distribution and of the top-1 score in ten bins of width 0.1, each proportion smoothed
- *       as {@code (p + eps) / (1 + k eps)} with eps = 1e-4; the flag is raised when either PSI exceeds 0.2
- *       ({@link dev.retina.streams.stats.DriftSettings}). FeatureStats v1's {@code embeddingMeanShift} carries what its
- *       documentation promises, the Euclidean distance between the window's and the reference's embedding means; the
- *       standardised shift ({@code mean_d |mu_d - mu_ref_d| / sqrt(var_ref_d + eps)}) is computed alongside in
- *       {@link dev.retina.streams.stats.DriftMeasure} and awaits a field in a later schema version.</li>
+ *       as {@code (p + eps) / (1 + k eps)} with eps = 1e-4. {@code embeddingMeanShift} (v1) is the Euclidean distance
+ *       between the window's and the reference's embedding means; FeatureStats v2 adds the standardised shift
+ *       ({@code mean_d |mu_d - mu_ref_d| / sqrt(var_ref_d + eps)}) and its threshold. The flag is raised when either
+ *       PSI exceeds 0.2 or the standardised shift exceeds 0.5 ({@link dev.retina.streams.stats.DriftSettings}; both
+ *       configurable).</li>
  *   <li>Reference: a file reference configured for the model version wins; otherwise the first full window, where the
  *       first window closed for a version counts as partial and the next one with enough observations (default 50)
  *       becomes the reference, kept in a changelogged store. Windows before it carry no drift summary.</li>
- *   <li>Late records: a record whose window closed more than the grace period ago is counted per model version in a
- *       changelogged store and logged, never dropped silently; FeatureStats v1 has no field for it.</li>
- *   <li>Entropy and contrast are aggregated (and serialized) but FeatureStats v1 has no fields for them yet.</li>
+ *   <li>Late records: a record whose window closed more than the grace period ago is counted per stats key in a
+ *       changelogged store and logged, never dropped silently; the next FeatureStats record of the key reports the
+ *       count in {@code lateCount} (v2) and the count restarts, so each late image is reported exactly once.</li>
+ *   <li>Entropy (mean, variance, min, max) and input contrast (mean, variance) are in FeatureStats v2. Entropy
+ *       percentiles would need another histogram in the window state; mean, spread and extremes were judged enough
+ *       to alert on falling certainty.</li>
+ *   <li>Keys: windows are kept per model version ({@code name:version}) or, with {@code stats.by.source}, per model
+ *       version and image source ({@code name:version#source}, the record's {@code source} field set). Drift
+ *       references from the first full window are per stats key; reference files are per model version.</li>
+ *   <li>Wiring: the application maps each classified image to an Observation (event time = input record timestamp)
+ *       after classification, so the repartition by model never sits in front of the dead-letter handlers.</li>
  * </ul>
  */
 package dev.retina.streams.stats;
