@@ -2,8 +2,11 @@ package dev.retina.engine.exec;
 
 import dev.retina.engine.InferenceException;
 import dev.retina.engine.kernel.ComputeContext.RangeBody;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -12,48 +15,56 @@ import java.util.concurrent.locks.LockSupport;
  * every session and caller.
  *
  * <p>A parallel loop over {@code [0, n)} is cut into {@code chunks = min(n, parallelism())} contiguous
- * chunks; chunk {@code c} covers {@code [n * c / chunks, n * (c + 1) / chunks)}. The caller runs chunk
- * 0 itself and worker {@code c} runs chunk {@code c}, so a loop costs no task objects, queues or
- * futures: the caller publishes the loop in a few fields, hands each needed worker the loop's
- * generation number and wakes it; each worker decrements a pending count when done and the last one
- * wakes the caller.
- * Waiting spins briefly before parking, because an inference runs dozens of loops a few hundred
- * microseconds apart and waking a parked thread costs tens of microseconds.
- *
- * <p>Closing waits for the loop in flight, if any, then stops the workers.
+ * chunks; chunk {@code c} covers {@code [n * c / chunks, n * (c + 1) / chunks)}, whoever runs it, so
+ * results never depend on which thread ran what. A loop costs no task objects, queues or futures: the
+ * caller publishes the loop in a few fields and one atomic word (generation, chunk count, next chunk)
+ * and wakes the workers it needs; the caller and the workers then claim chunks from that word until
+ * none are left, and the last to finish wakes the caller. Because the caller claims chunks too, a
+ * worker that is slow to wake (parked, or descheduled on a busy machine) delays nothing: its chunk is
+ * simply run by someone else. Waiting spins briefly before parking, because an inference runs dozens
+ * of loops a few hundred microseconds apart and waking a parked thread costs tens of microseconds.
  *
  * <p>One loop at a time owns the workers. A caller that finds them busy (another inference on the
  * same engine, or a loop started from inside a loop body) runs its whole loop on its own thread as a
  * single chunk: with concurrent inferences the cores are busy anyway, nothing blocks, and since
  * kernels compute every element alike whatever the chunking, results are unchanged.
+ *
+ * <p>Closing waits for the loop in flight, if any, then stops the workers.
  */
 final class WorkerPool implements AutoCloseable {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     /** How long an idle worker, or a caller waiting for its workers, spins before parking. */
     private static final long SPIN_NANOS = 50_000;
+    private static final int CHUNK_BITS = 16;
+    private static final long CHUNK_MASK = (1L << CHUNK_BITS) - 1;
 
     private final int threads;
     private final Worker[] workers;
     /** Claimed by the caller whose loop owns the workers. */
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * The loop in flight: generation (high 32 bits), chunk count (next 16) and next unclaimed chunk
+     * (low 16). Published after the loop fields below; a thread that claims a chunk of generation g
+     * reads them after its claim, and they cannot change before that chunk is done.
+     */
+    private final AtomicLong state = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
-    /** Numbers the loops; written only by the owner of {@link #busy}. */
-    private long generation;
-    /** The loop in flight: written before, and read after, a worker's volatile {@code assigned}. */
     private RangeBody body;
     private int n;
-    private int chunks;
     private volatile Thread waiter;
 
     WorkerPool(int threads) {
+        if (threads > CHUNK_MASK) {
+            throw new IllegalArgumentException("threads must be at most " + CHUNK_MASK + ", found " + threads);
+        }
         this.threads = threads;
         int poolId = POOL_IDS.incrementAndGet();
         this.workers = new Worker[threads - 1];
         for (int w = 0; w < workers.length; w++) {
-            workers[w] = new Worker(w + 1);
+            workers[w] = new Worker();
             Thread t = new Thread(workers[w], "retina-engine-" + poolId + "-" + (w + 1));
             t.setDaemon(true);
             workers[w].thread = t;
@@ -89,20 +100,25 @@ final class WorkerPool implements AutoCloseable {
     private void runShared(int n, int chunks, RangeBody body) {
         this.body = body;
         this.n = n;
-        this.chunks = chunks;
         this.waiter = Thread.currentThread();
-        pending.set(chunks - 1);
-        long g = ++generation;
-        for (int w = 0; w < chunks - 1; w++) {
-            workers[w].assign(g);
+        done.set(0);
+        long generation = (state.get() >>> 32) + 1;
+        state.set(generation << 32 | (long) chunks << CHUNK_BITS);
+        int toWake = chunks - 1;
+        for (int w = 0; w < workers.length && toWake > 0; w++) {
+            // Pairs with Worker.awaitLoop(): either the worker sees the new state before parking, or we see parked.
+            if (workers[w].parked) {
+                LockSupport.unpark(workers[w].thread);
+            }
+            toWake--;
         }
         Throwable first = null;
         try {
-            body.run(0, 0, (int) ((long) n / chunks));
+            runChunks();
         } catch (RuntimeException | Error e) {
             first = e;
         }
-        awaitWorkers();
+        awaitChunks(chunks);
         Throwable other = failure.getAndSet(null);
         this.body = null;
         this.waiter = null;
@@ -120,14 +136,36 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void awaitWorkers() {
-        long spinUntil = 0;
-        while (pending.get() != 0) {
-            long now = System.nanoTime();
-            if (spinUntil == 0) {
-                spinUntil = now + SPIN_NANOS;
+    /**
+     * Claims and runs chunks of the current loop until none are left. The caller's own failure is
+     * thrown after its chunk is counted; a worker's is recorded for the caller.
+     */
+    private void runChunks() {
+        while (true) {
+            long s = state.get();
+            int chunks = (int) (s >>> CHUNK_BITS & CHUNK_MASK);
+            int c = (int) (s & CHUNK_MASK);
+            if (c >= chunks) {
+                return;
             }
-            if (now < spinUntil) {
+            if (!state.compareAndSet(s, s + 1)) {
+                continue;
+            }
+            int total = n;
+            try {
+                body.run(c, (int) ((long) total * c / chunks), (int) ((long) total * (c + 1) / chunks));
+            } finally {
+                if (done.incrementAndGet() == chunks) {
+                    LockSupport.unpark(waiter);
+                }
+            }
+        }
+    }
+
+    private void awaitChunks(int chunks) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (done.get() != chunks) {
+            if (System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(this);
@@ -155,69 +193,55 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /** The worker threads (not the callers), for tests that check they stop. */
-    java.util.List<Thread> workerThreads() {
-        java.util.List<Thread> list = new java.util.ArrayList<>();
+    List<Thread> workerThreads() {
+        List<Thread> list = new ArrayList<>();
         for (Worker w : workers) {
             list.add(w.thread);
         }
         return list;
     }
 
-    /** One persistent worker, always running chunk {@link #chunk} of the loops it is assigned. */
+    /** One persistent worker: waits for a new loop, helps run its chunks, and waits again. */
     private final class Worker implements Runnable {
 
-        private final int chunk;
         private Thread thread;
-        /** The generation of the last loop this worker was given. */
-        private volatile long assigned;
         /** Set while parked (or about to park), so the caller knows to unpark. */
         private volatile boolean parked;
-
-        Worker(int chunk) {
-            this.chunk = chunk;
-        }
-
-        void assign(long g) {
-            assigned = g;
-            // Pairs with awaitAssignment(): either the worker sees the assignment before parking, or we see parked.
-            if (parked) {
-                LockSupport.unpark(thread);
-            }
-        }
 
         @Override
         public void run() {
             long seen = 0;
             while (true) {
-                long g = awaitAssignment(seen);
-                if (g == seen) {
-                    return; // closed, nothing assigned
+                long generation = awaitLoop(seen);
+                if (generation == seen) {
+                    return; // closed
                 }
-                seen = g;
+                seen = generation;
                 try {
-                    body.run(chunk, (int) ((long) n * chunk / chunks), (int) ((long) n * (chunk + 1) / chunks));
+                    runChunks();
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
-                }
-                if (pending.decrementAndGet() == 0) {
-                    LockSupport.unpark(waiter);
                 }
             }
         }
 
-        private long awaitAssignment(long seen) {
+        /** The generation of a loop newer than {@code seen}, or {@code seen} once the pool is closed. */
+        private long awaitLoop(long seen) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (true) {
-                long g = assigned;
-                if (g != seen || closed) {
-                    return g;
+                long generation = state.get() >>> 32;
+                if (generation != seen) {
+                    return generation;
+                }
+                if (closed) {
+                    return seen;
                 }
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                     continue;
                 }
                 parked = true;
-                if (assigned == seen && !closed) {
+                if (state.get() >>> 32 == seen && !closed) {
                     LockSupport.park(this);
                 }
                 parked = false;
