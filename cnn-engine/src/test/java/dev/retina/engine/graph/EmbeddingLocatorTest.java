@@ -8,6 +8,8 @@ import dev.retina.engine.onnx.ImportLimits;
 import dev.retina.engine.onnx.OnnxImporter;
 import dev.retina.engine.testing.Attr;
 import dev.retina.engine.testing.OnnxGraphBuilder;
+import dev.retina.engine.testing.OnnxNetworks;
+import dev.retina.engine.testing.TensorEncoding;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,35 @@ class EmbeddingLocatorTest {
         direct.node("Gemm", List.of(in, w), "scores", Attr.i("transB", 1));
         direct.output("scores", -1, 2);
         assertThat(EmbeddingLocator.locate(graph(direct))).isEmpty();
+    }
+
+    @Test
+    void findsTheClassifierInputOfTorchvisionShapedNetworks() {
+        record Case(String name, byte[] onnx, String producer) {
+        }
+        List<Case> cases = List.of(
+                new Case("resnet18", OnnxNetworks.resNet18(13, TensorEncoding.RAW_DATA, 1), "Flatten"),
+                new Case("mobilenet_v2", OnnxNetworks.mobileNetV2(13, TensorEncoding.RAW_DATA, 1), "Dropout"),
+                new Case("squeezenet1_1", OnnxNetworks.squeezeNet11(13, TensorEncoding.RAW_DATA, 1), "Dropout"),
+                new Case("lenet", OnnxNetworks.leNet(13, TensorEncoding.RAW_DATA, 1), "Relu"));
+        for (Case c : cases) {
+            Graph g = OnnxImporter.readGraph(c.onnx(), ImportLimits.defaults());
+            String found = EmbeddingLocator.locate(g).orElseThrow(() -> new AssertionError("none in " + c.name()));
+            Node producer = g.nodes().stream().filter(n -> n.outputs().contains(found)).findFirst().orElseThrow();
+            assertThat(producer.opType()).as(c.name() + ": producer of " + found).isEqualTo(c.producer());
+        }
+    }
+
+    @Test
+    void squeezeNetEmbeddingIsTheFinalConvInputReducedPerChannel() {
+        dev.retina.engine.model.ModelPackage p = dev.retina.engine.model.ModelPackage.fromBytes(
+                OnnxNetworks.squeezeNet11(13, TensorEncoding.RAW_DATA, 1),
+                java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "c" + i).toList(),
+                "{\"height\": 224, \"width\": 224}");
+        ValueInfo e = p.embedding().orElseThrow();
+        assertThat(e.shape().dims()).containsExactly(-1, 512, 13, 13);
+        assertThat(dev.retina.engine.model.EmbeddingRows.dimension(e.shape())).isEqualTo(512);
+        assertThat(p.output().name()).isEqualTo(p.model().outputs().get(0).name());
     }
 
     @Test
