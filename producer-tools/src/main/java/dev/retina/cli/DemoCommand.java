@@ -10,6 +10,7 @@ import dev.retina.schemas.registry.SchemaRegistryClient;
 import dev.retina.streams.AppConfig;
 import dev.retina.streams.StreamsAppRunner;
 import dev.retina.streams.TerminationSignals;
+import dev.retina.streams.stats.DriftReference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -131,6 +132,11 @@ public final class DemoCommand implements Callable<Integer> {
                     + " default: ${DEFAULT-VALUE}).")
     String statsGraceText;
 
+    @Option(names = "--reference", paramLabel = "FILE",
+            description = "Drift reference of the served model version (retina evaluate --write-reference) to compare"
+                    + " every window with, instead of its first full window (stats.reference.files).")
+    Path referenceFile;
+
     private Duration statsWindow;
     private Duration statsGrace;
 
@@ -141,6 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration timeout = checkArguments();
         Path model = resolveModel();
+        checkReference(model);
         PrintWriter out = spec.commandLine().getOut();
         Path work = Files.createTempDirectory("retina-demo-");
         CountDownLatch stop = new CountDownLatch(1);
@@ -187,6 +194,9 @@ public final class DemoCommand implements Callable<Integer> {
         settings.put(AppConfig.STATS_ENABLED, "true");
         settings.put(AppConfig.STATS_WINDOW_MS, Long.toString(statsWindow.toMillis()));
         settings.put(AppConfig.STATS_GRACE_MS, Long.toString(statsGrace.toMillis()));
+        if (referenceFile != null) {
+            settings.put(AppConfig.STATS_REFERENCE_FILES, referenceFile.toAbsolutePath().toString());
+        }
         AppConfig config = AppConfig.of(settings);
         Map<String, Object> clients = new HashMap<>();
         clients.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -411,6 +421,29 @@ public final class DemoCommand implements Callable<Integer> {
                     "--timeout must be a positive duration, found " + timeoutText);
         }
         return timeout;
+    }
+
+    /**
+     * Reads the reference before anything starts, so a broken file or one for another model version is refused with
+     * its reason rather than ignored by the app.
+     */
+    private void checkReference(Path model) {
+        if (referenceFile == null) {
+            return;
+        }
+        DriftReference reference;
+        try {
+            reference = DriftReference.read(referenceFile);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "expected --reference to name a drift"
+                    + " reference file: " + e.getMessage());
+        }
+        String served = model.getParent().getFileName() + ":" + model.getFileName();
+        String described = reference.modelName() + ":" + reference.modelVersion();
+        if (!served.equals(described)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "expected --reference to describe the"
+                    + " served model " + served + ", found a reference for " + described + " in " + referenceFile);
+        }
     }
 
     /** Publishes the starting model on the models topic, validated as {@code retina publish-model} does. */

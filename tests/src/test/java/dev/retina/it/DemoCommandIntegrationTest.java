@@ -2,17 +2,24 @@ package dev.retina.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.retina.cli.ModelLocator;
 import dev.retina.cli.RetinaCli;
+import dev.retina.streams.stats.DriftReference;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -90,7 +97,45 @@ class DemoCommandIntegrationTest {
     }
 
     @Test
-    void badArgumentsAreRefusedBeforeAnythingStarts() {
+    void aReferenceWrittenByEvaluateIsTheDriftBaseline(@TempDir Path dir) {
+        Path model = ModelLocator.find(ModelLocator.SHIPPED_SHAPES, System.getenv()).orElseThrow();
+        Path reference = dir.resolve("shapes-1.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine evaluate = RetinaCli.newCommandLine();
+        evaluate.setOut(new PrintWriter(out, true));
+        evaluate.setErr(new PrintWriter(err, true));
+        assertThat(evaluate.execute("evaluate", "--model-dir", model.toString(), "--dataset", "synthetic", "--limit",
+                "200", "--write-reference", reference.toString(), "--reference-description", "evaluation set"))
+                .as("stderr: %s", err).isZero();
+
+        CommandLine cli = RetinaCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("demo", "--images", "80", "--rate", "30", "--stats-window", "1s", "--stats-grace", "1s",
+                "--reference", reference.toString(), "--quiet", "--exit-when-done");
+
+        assertThat(code).as("exit code; stderr: %s%nstdout: %s", err, out).isZero();
+        List<String> lines = out.toString().lines().toList();
+        List<Integer> windows = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("stats shapes:1 ")) {
+                windows.add(i);
+            }
+        }
+        assertThat(windows).as("output:%n%s", out).isNotEmpty();
+        for (int start : windows) {
+            // From its first window on, every window is compared with the file, not with a window of its own.
+            assertThat(lines.subList(start, lines.size())).filteredOn(l -> l.startsWith("  drift "))
+                    .first().asString().containsPattern("^  drift       (ok|DRIFT)  psi class \\d\\.\\d{3}  confidence"
+                            + " \\d\\.\\d{3}  threshold 0\\.20  embedding shift \\d+\\.\\d{3}  standardised"
+                            + " \\d+\\.\\d{3} \\(threshold 0\\.50\\)  vs evaluation set$");
+        }
+        System.out.println("demo with reference: " + lines.stream().filter(l -> l.startsWith("  drift ")).toList());
+    }
+
+    @Test
+    void badArgumentsAreRefusedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
         StringWriter err = new StringWriter();
         CommandLine cli = RetinaCli.newCommandLine();
         cli.setErr(new PrintWriter(err, true));
@@ -103,5 +148,15 @@ class DemoCommandIntegrationTest {
         assertThat(err.toString()).contains("--stats-window must be a duration of at least 1ms, found 0s");
         assertThat(cli.execute("demo", "--stats-grace", "a while")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for --stats-grace: 'a while'");
+        Path wrongVersion = dir.resolve("shapes-9.json");
+        new DriftReference("other", "shapes", "9", 10, Map.of("circle", 1.0),
+                new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, null, null).write(wrongVersion);
+        assertThat(cli.execute("demo", "--reference", wrongVersion.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("expected --reference to describe the served model shapes:1, found a"
+                + " reference for shapes:9");
+        Files.writeString(dir.resolve("broken.json"), "{\"format\": \"retina-drift-reference/1\"}");
+        assertThat(cli.execute("demo", "--reference", dir.resolve("broken.json").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("expected --reference to name a drift reference file: drift reference ")
+                .contains("missing required field");
     }
 }
