@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,7 +53,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * when those binaries are absent) against an application on the embedded broker that follows a models topic: the
  * page loads without console errors, thumbnails and labels appear for produced images, every malformed record
  * shows up under its dead-letter reason, the model version shown changes after a hot reload, the feed continues
- * after the page reconnects its event stream, and a screenshot is saved under the module's build folder
+ * after the page reconnects its event stream, closed statistics windows are listed, and a screenshot is saved under the module's build folder
  * ({@code dashboard-screenshots/dashboard.png}).
  */
 @Tag("integration")
@@ -122,16 +123,21 @@ class DashboardBrowserIntegrationTest {
     }
 
     AppConfig config(String instance) {
-        return PipelineFixture.appConfig(kafka, registry, tmp, tmp.resolve("state-" + instance), Map.of(
-                AppConfig.MODEL_DIR, "",
-                AppConfig.MODELS_FOLLOW, "true",
-                AppConfig.MODEL_NAME, "shapes",
-                AppConfig.MODELS_TOPIC, MODELS,
-                AppConfig.HTTP_HOST, "127.0.0.1",
-                AppConfig.HTTP_PORT, "0",
-                AppConfig.DASHBOARD_THUMBNAILS, "24",
-                AppConfig.APPLICATION_ID, "it-dashboard-" + UUID.randomUUID(),
-                AppConfig.INSTANCE_ID, instance));
+        Map<String, String> settings = new HashMap<>();
+        settings.put(AppConfig.MODEL_DIR, "");
+        settings.put(AppConfig.MODELS_FOLLOW, "true");
+        settings.put(AppConfig.MODEL_NAME, "shapes");
+        settings.put(AppConfig.MODELS_TOPIC, MODELS);
+        settings.put(AppConfig.HTTP_HOST, "127.0.0.1");
+        settings.put(AppConfig.HTTP_PORT, "0");
+        settings.put(AppConfig.DASHBOARD_THUMBNAILS, "24");
+        // Short statistics windows so that closed ones reach the page within the test.
+        settings.put(AppConfig.STATS_WINDOW_MS, "2000");
+        settings.put(AppConfig.STATS_GRACE_MS, "0");
+        settings.put(AppConfig.STATS_REFERENCE_MIN_COUNT, "5");
+        settings.put(AppConfig.APPLICATION_ID, "it-dashboard-" + UUID.randomUUID());
+        settings.put(AppConfig.INSTANCE_ID, instance);
+        return PipelineFixture.appConfig(kafka, registry, tmp, tmp.resolve("state-" + instance), settings);
     }
 
     @Test
@@ -158,7 +164,7 @@ class DashboardBrowserIntegrationTest {
                 // Images and every kind of malformed record (11 bad records: one of each kind).
                 List<SyntheticProducer.Item> plan = new ArrayList<>();
                 PipelineFixture.produce(kafka.bootstrapServers(), registry, 11, 30, MalformedKind.values().length,
-                        plan::addAll);
+                        15, plan::addAll);
                 Map<String, Long> expectedReasons = new TreeMap<>();
                 for (SyntheticProducer.Item item : plan) {
                     if (!item.valid()) {
@@ -195,14 +201,14 @@ class DashboardBrowserIntegrationTest {
                         .until(() -> "shapes:2".equals(text(driver, "model-version")));
                 assertThat(driver.findElements(By.cssSelector("#model-history tr[data-outcome='SERVING']")))
                         .extracting(WebElement::getText).anyMatch(t -> t.contains("2"));
-                PipelineFixture.produce(kafka.bootstrapServers(), registry, 12, 20, 0, p -> { });
+                PipelineFixture.produce(kafka.bootstrapServers(), registry, 12, 20, 0, 10, p -> { });
                 eventually(Duration.ofSeconds(60)).until(() -> !driver.findElements(
                         By.cssSelector("#images .image-card[data-version='2']")).isEmpty());
 
                 // The page drops its event stream and opens a new one: snapshot, then live events again.
                 ((JavascriptExecutor) driver).executeScript("window.retinaDashboard.reconnect();");
                 eventually(Duration.ofSeconds(30)).until(() -> "live".equals(text(driver, "connection-text")));
-                PipelineFixture.produce(kafka.bootstrapServers(), registry, 13, 10, 0, p -> { });
+                PipelineFixture.produce(kafka.bootstrapServers(), registry, 13, 10, 0, 10, p -> { });
                 List<String> afterReconnect = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
                     afterReconnect.add(SyntheticImages.imageId(13, i));
@@ -212,6 +218,11 @@ class DashboardBrowserIntegrationTest {
                         .anyMatch(c -> afterReconnect.contains(c.getAttribute("data-image-id"))));
                 eventually(Duration.ofSeconds(30)).until(() -> !driver.findElements(
                         By.cssSelector("#instance-threads .thread")).isEmpty());
+
+                // Closed statistics windows, read back from the stats topic by the app, drawn and listed.
+                eventually(Duration.ofSeconds(60)).until(() -> !driver.findElements(
+                        By.cssSelector("#stats-windows tbody tr")).isEmpty());
+                assertThat(text(driver, "stats-status")).contains("reading");
 
                 driver.manage().window().setSize(new Dimension(1400, 2000));
                 Path shots = Files.createDirectories(buildFolder().resolve("dashboard-screenshots"));
