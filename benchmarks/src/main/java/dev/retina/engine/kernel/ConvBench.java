@@ -69,7 +69,7 @@ public class ConvBench {
     public float[] conv(GigaFlops flops) {
         switch (path) {
             case "im2col":
-                VectorConv.runIm2col(geometry, weights, Activation.RELU, in, out, 1, ctx);
+                VectorConv.runIm2col(geometry, weights, Activation.RELU, in, null, out, 1, ctx);
                 break;
             case "implicit":
                 ImplicitConv.run(geometry, weights, Activation.RELU, in, out, 1, ctx);

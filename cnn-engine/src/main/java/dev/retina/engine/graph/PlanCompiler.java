@@ -2,8 +2,10 @@ package dev.retina.engine.graph;
 
 import dev.retina.engine.ModelLoadException;
 import dev.retina.engine.ModelLoadException.Reason;
+import dev.retina.engine.kernel.Activation;
 import dev.retina.engine.kernel.ComputeContext;
 import dev.retina.engine.kernel.Kernels;
+import dev.retina.engine.op.Conv;
 import dev.retina.engine.op.Folding;
 import dev.retina.engine.op.Op;
 import dev.retina.engine.op.OpContext;
@@ -14,14 +16,19 @@ import dev.retina.engine.tensor.Tensor;
 import dev.retina.engine.tensor.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Specialises a {@link Graph} for one batch size: shape inference over every node, creation of the
  * ops (weights prepared through a shared cache), and constant folding (shape arithmetic and any node
  * whose inputs are all constants). Reshape-like ops on runtime values become views that share their
- * input's data. What remains are the runtime {@link Step}s.
+ * input's data. A residual block's {@code Add} (and the {@code Relu} after it) is folded into the
+ * preceding convolution's epilogue when the shapes allow it ({@link ResidualFusion}). What remains are
+ * the runtime {@link Step}s.
  */
 final class PlanCompiler {
 
@@ -56,6 +63,7 @@ final class PlanCompiler {
             define(e.getKey(), e.getValue().shape(), e.getValue());
         }
         List<Step> steps = new ArrayList<>();
+        ResidualFusion residuals = new ResidualFusion();
         long macs = 0;
         for (Node node : graph.nodes()) {
             List<Shape> inShapes = new ArrayList<>();
@@ -99,9 +107,14 @@ final class PlanCompiler {
             for (int i = 0; i < outIds.length; i++) {
                 outIds[i] = define(node.outputs().get(i), outShapes.get(i), null);
             }
+            if (residuals.fuse(node, inIds, outIds, steps)) {
+                continue;
+            }
+            residuals.produced(outIds, steps.size());
             steps.add(new Step(op, inIds, outIds, node));
             macs += op.macs();
         }
+        steps.removeIf(Objects::isNull);
         int[] outputIds = new int[graph.outputs().size()];
         for (int i = 0; i < outputIds.length; i++) {
             String name = graph.outputs().get(i);
@@ -151,6 +164,105 @@ final class PlanCompiler {
             values.add(Tensor.of(outShapes.get(i), out[i]));
         }
         return values;
+    }
+
+    /**
+     * Folds a residual block's tail into its last convolution: {@code Add(Conv(x), r)} becomes one step
+     * {@code Y = conv(x) + r} (see {@link Conv#withResidual}), and a {@code Relu} reading only that sum
+     * joins it as the activation. It applies only when the Conv has no fused activation, its output is
+     * read by the Add alone and is no graph output, both Add operands are runtime values of exactly the
+     * output's shape (no broadcasting), and the sum itself is read only by the Relu. The fused step takes
+     * the Add's (or Relu's) place in the order, after {@code r} is computed; the Conv's own step is
+     * removed (left null until the end of the compile).
+     */
+    private final class ResidualFusion {
+        private final Map<String, Integer> readers = new HashMap<>();
+        private final Set<String> outputs = new HashSet<>(graph.outputs());
+        /** Step index of the step writing a value id. */
+        private final Map<Integer, Integer> stepOf = new HashMap<>();
+        /** The plain Conv step behind each fused residual step, by step index. */
+        private final Map<Integer, Step> convSteps = new HashMap<>();
+
+        ResidualFusion() {
+            for (Node n : graph.nodes()) {
+                for (String in : n.inputs()) {
+                    readers.merge(in, 1, Integer::sum);
+                }
+            }
+        }
+
+        void produced(int[] outIds, int step) {
+            for (int id : outIds) {
+                stepOf.put(id, step);
+            }
+        }
+
+        /** Fuses {@code node} into an earlier step if it can, and says whether it did. */
+        boolean fuse(Node node, int[] inIds, int[] outIds, List<Step> steps) {
+            if (node.opType().equals("Add") && inIds.length == 2 && outIds.length == 1 && node.fused().isNone()) {
+                for (int side = 0; side < 2; side++) {
+                    if (fuseAdd(node, inIds[side], inIds[1 - side], outIds[0], steps)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (node.opType().equals("Relu") && inIds.length == 1 && outIds.length == 1
+                    && node.attributes().names().isEmpty() && node.inputs().size() == 1) {
+                Integer s = stepOf.get(inIds[0]);
+                if (s == null || !soleRuntimeReader(node.inputs().get(0), inIds[0])) {
+                    return false;
+                }
+                Step sum = steps.get(s);
+                Step plain = convSteps.get(s);
+                if (plain == null || !sum.node().fused().isNone()) {
+                    return false;
+                }
+                Conv conv = (Conv) plain.op();
+                Node fused = sum.node().withFused(Activation.RELU).withOutputs(node.outputs());
+                steps.set(s, null);
+                stepOf.put(outIds[0], steps.size());
+                convSteps.put(steps.size(), plain);
+                steps.add(new Step(conv.withResidual(Activation.RELU), sum.inputIds(), outIds, fused));
+                return true;
+            }
+            return false;
+        }
+
+        private boolean fuseAdd(Node add, int convOut, int residual, int outId, List<Step> steps) {
+            Integer s = stepOf.get(convOut);
+            if (s == null || convOut == residual || !(steps.get(s).op() instanceof Conv conv)
+                    || !conv.activation().isNone() || steps.get(s).outputIds().length != 1) {
+                return false;
+            }
+            Step convStep = steps.get(s);
+            String convName = convStep.node().outputs().get(0);
+            if (!soleRuntimeReader(convName, convOut) || constants.get(residual) != null
+                    || !shapes.get(convOut).equals(shapes.get(outId))
+                    || !shapes.get(residual).equals(shapes.get(outId))) {
+                return false;
+            }
+            Node c = convStep.node();
+            List<String> inputs = new ArrayList<>(c.inputs());
+            while (inputs.size() < 3) {
+                inputs.add("");
+            }
+            String residualName = add.inputs().get(add.inputs().get(0).equals(convName) ? 1 : 0);
+            inputs.add(residualName);
+            Node fused = new Node(c.name() + "+" + add.name(), "Conv", inputs, add.outputs(), c.attributes(),
+                    Activation.NONE);
+            steps.set(s, null);
+            stepOf.put(outId, steps.size());
+            convSteps.put(steps.size(), convStep);
+            steps.add(new Step(conv.withResidual(Activation.NONE), new int[] {convStep.inputIds()[0], residual},
+                    new int[] {outId}, fused));
+            return true;
+        }
+
+        /** True if exactly one node reads the value, the value is no graph output and holds runtime data. */
+        private boolean soleRuntimeReader(String name, int id) {
+            return readers.getOrDefault(name, 0) == 1 && !outputs.contains(name) && constants.get(id) == null;
+        }
     }
 
     private void checkSize(Node node, Shape s) {

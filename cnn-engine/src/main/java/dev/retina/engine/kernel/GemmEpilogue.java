@@ -31,4 +31,20 @@ public record GemmEpilogue(float alpha, float[] bias, int biasOffset, boolean ac
         }
         return activation.apply(v);
     }
+
+    /**
+     * The finished value with a residual term added before the activation:
+     * {@code act(alpha * acc + bias[biasOffset + i] + (accumulate ? c : 0) + residual)}.
+     */
+    public float finish(int i, float acc, float c, float residual) {
+        float v = alpha == 1f ? acc : alpha * acc;
+        if (bias != null) {
+            v += bias[biasOffset + i];
+        }
+        if (accumulate) {
+            v += c;
+        }
+        v += residual;
+        return activation.apply(v);
+    }
 }

@@ -56,6 +56,15 @@ final class ImplicitConv {
 
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                     ComputeContext ctx) {
+        run(g, w, act, in, null, out, batch, ctx);
+    }
+
+    /**
+     * {@code out = act(conv(in) + residual)}; {@code residual} (null for none) has the output's layout
+     * and is added in the epilogue, before the activation.
+     */
+    static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
+                    int batch, ComputeContext ctx) {
         if (g.strideH() != 1 || g.strideW() != 1) {
             throw new IllegalArgumentException("implicit GEMM convolution expects stride 1, found strides "
                     + g.strideH() + "x" + g.strideW());
@@ -107,7 +116,7 @@ final class ImplicitConv {
                 int p0 = (int) ((long) lay.panels * rowGroup / lay.rowGroups);
                 int p1 = (int) ((long) lay.panels * (rowGroup + 1) / lay.rowGroups);
                 int outOff = (nIdx * g.outChannels() + grp * m) * n + oh0 * g.outW();
-                block(g, lay, a, x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m);
+                block(g, lay, a, x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m, residual);
             }
         });
     }
@@ -176,7 +185,7 @@ final class ImplicitConv {
      */
     private static void block(ConvGeometry g, Layout lay, PackedMatrix a, float[] x, int xBase, int winPlane,
                               int rows, int p0, int p1, float[] scratch, float[] out, int outOff,
-                              GemmEpilogue ep, int biasRow0) {
+                              GemmEpilogue ep, int biasRow0, float[] residual) {
         int nr = VectorGemm.NR;
         int mr = VectorGemm.MR;
         int k = a.cols();
@@ -203,7 +212,7 @@ final class ImplicitConv {
                 int tile = lay.tileBase + (panel - p0) * mr * nr;
                 int row0 = panel * mr;
                 storeTile(scratch, tile, row0, Math.min(mr, a.rows() - row0), col, Math.min(nr, cols - col),
-                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0);
+                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0, residual);
             }
         }
     }
@@ -213,7 +222,8 @@ final class ImplicitConv {
      * one output row goes through {@link VectorGemm#epilogue}; columns past {@code outW} are dropped.
      */
     private static void storeTile(float[] t, int tile, int row0, int rows, int col, int width, int wp, int outW,
-                                  float[] out, int outOff, int outPlane, GemmEpilogue ep, int biasRow0) {
+                                  float[] out, int outOff, int outPlane, GemmEpilogue ep, int biasRow0,
+                                  float[] residual) {
         int j = 0;
         while (j < width) {
             int padded = col + j;
@@ -223,7 +233,7 @@ final class ImplicitConv {
             if (xcol < outW) {
                 int len = Math.min(rowEnd, j + (outW - xcol)) - j;
                 VectorGemm.epilogue(t, tile + j, row0, rows, r * outW + xcol, len, out, outOff, outPlane, 1, ep,
-                        biasRow0);
+                        biasRow0, residual);
             }
             j = rowEnd;
         }

@@ -26,6 +26,21 @@ public interface Kernels {
     void conv2d(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                 ComputeContext ctx);
 
+    /**
+     * {@code out = act(conv2d(in) + residual)}: a convolution whose result is added to {@code residual}
+     * (a tensor of the output's shape, {@code [batch, outChannels, outH, outW]}, not aliasing
+     * {@code out}) before the activation, as a residual block's Add followed by its Relu. This default
+     * computes exactly that in two passes; GEMM-based kernels add the residual in their epilogue.
+     */
+    default void conv2dResidual(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual,
+                                float[] out, int batch, ComputeContext ctx) {
+        conv2d(g, w, Activation.NONE, in, out, batch, ctx);
+        int length = batch * g.outChannels() * g.outH() * g.outW();
+        for (int i = 0; i < length; i++) {
+            out[i] = act.apply(out[i] + residual[i]);
+        }
+    }
+
     /** Prepares a constant M x K left operand; element (i, k) is {@code a[off + i * rowStride + k * colStride]}. */
     PackedMatrix packMatrix(float[] a, int off, int rows, int cols, int rowStride, int colStride);
 

@@ -22,16 +22,29 @@ final class VectorConv {
 
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                     ComputeContext ctx) {
+        run(g, w, act, in, null, out, batch, ctx);
+    }
+
+    /**
+     * {@code out = act(conv(in) + residual)}; {@code residual} (null for none) has the output's layout
+     * and is added in the epilogue, before the activation.
+     */
+    static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
+                    int batch, ComputeContext ctx) {
         if (ImplicitConv.suits(g)) {
-            ImplicitConv.run(g, w, act, in, out, batch, ctx);
+            ImplicitConv.run(g, w, act, in, residual, out, batch, ctx);
         } else {
-            runIm2col(g, w, act, in, out, batch, ctx);
+            runIm2col(g, w, act, in, residual, out, batch, ctx);
         }
     }
 
-    /** The im2col path for any geometry: column blocks packed from the input, then the GEMM tile. */
-    static void runIm2col(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
-                          ComputeContext ctx) {
+    /**
+     * The im2col path for any geometry: column blocks packed from the input, then the GEMM tile;
+     * {@code residual} as in {@link #run(ConvGeometry, ConvWeights, Activation, float[], float[], float[], int,
+     * ComputeContext)}.
+     */
+    static void runIm2col(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
+                          int batch, ComputeContext ctx) {
         int m = g.outPerGroup();
         int k = g.inPerGroup() * g.kernelH() * g.kernelW();
         int n = g.outH() * g.outW();
@@ -72,7 +85,7 @@ final class VectorConv {
                 int p1 = (int) ((long) panels * (rowGroup + 1) / rowGroups);
                 int outOff = (nIdx * g.outChannels() + grp * m) * n;
                 VectorGemm.block(packed[grp], p0, p1, scratch, k * nc, col0, cols, out, outOff, n, 1, ep,
-                        grp * m);
+                        grp * m, residual);
             }
         });
     }

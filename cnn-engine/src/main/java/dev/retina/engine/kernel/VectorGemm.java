@@ -133,7 +133,7 @@ final class VectorGemm {
                 }
                 int p0 = (int) ((long) panels * group / rowGroups);
                 int p1 = (int) ((long) panels * (group + 1) / rowGroups);
-                block(a, p0, p1, scratch, k * nc, col0, cols, c, cOff, cRowStride, cColStride, ep, 0);
+                block(a, p0, p1, scratch, k * nc, col0, cols, c, cOff, cRowStride, cColStride, ep, 0, null);
             }
         });
     }
@@ -141,10 +141,12 @@ final class VectorGemm {
     /**
      * Multiplies row panels {@code [p0, p1)} of A with one packed column block of B held at the start
      * of {@code scratch}; partial-sum tiles start at {@code tileBase}. Row i of this product takes the
-     * epilogue's bias of row {@code biasRow0 + i}.
+     * epilogue's bias of row {@code biasRow0 + i}. A non-null {@code residual} (laid out like C) is added
+     * before the activation.
      */
     static void block(PackedMatrix a, int p0, int p1, float[] scratch, int tileBase, int col0, int cols,
-                      float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep, int biasRow0) {
+                      float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep, int biasRow0,
+                      float[] residual) {
         int k = a.cols();
         float[] pa = a.panels();
         int bPanels = (cols + NR - 1) / NR;
@@ -162,7 +164,7 @@ final class VectorGemm {
                     if (last) {
                         int row0 = panel * MR;
                         epilogue(scratch, tile, row0, Math.min(MR, a.rows() - row0),
-                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0);
+                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0, residual);
                     }
                 }
             }
@@ -256,11 +258,12 @@ final class VectorGemm {
      * Writes the finished tile: {@code rows x width} sums from {@code t[tile..]} through the epilogue
      * into C. Whole vectors with a unit column stride and a vectorisable activation are stored as
      * vectors; the rest element by element with {@link GemmEpilogue#finish}, which performs the same
-     * float operations in the same order, so both paths give identical values.
+     * float operations in the same order, so both paths give identical values. A non-null
+     * {@code residual} is read at the same index as C and added before the activation.
      */
     static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
-                                 float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep,
-                                 int biasRow0) {
+                         float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep,
+                         int biasRow0, float[] residual) {
         boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation());
         for (int r = 0; r < rows; r++) {
             int row = row0 + r;
@@ -278,12 +281,16 @@ final class VectorGemm {
                     if (ep.accumulate()) {
                         v = v.add(FloatVector.fromArray(SPECIES, c, base + j));
                     }
+                    if (residual != null) {
+                        v = v.add(FloatVector.fromArray(SPECIES, residual, base + j));
+                    }
                     VectorActivation.apply(ep.activation(), v).intoArray(c, base + j);
                 } else {
                     int valid = Math.min(L, width - j);
                     for (int q = 0; q < valid; q++) {
                         int idx = base + (j + q) * cColStride;
-                        c[idx] = ep.finish(biasRow0 + row, t[src + q], c[idx]);
+                        c[idx] = residual == null ? ep.finish(biasRow0 + row, t[src + q], c[idx])
+                                : ep.finish(biasRow0 + row, t[src + q], c[idx], residual[idx]);
                     }
                 }
             }

@@ -33,6 +33,16 @@ public class VectorKernels extends FastKernels {
     }
 
     @Override
+    public void conv2dResidual(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual,
+                               float[] out, int batch, ComputeContext ctx) {
+        if (w.packedPerGroup() == null) {
+            super.conv2dResidual(g, w, act, in, residual, out, batch, ctx);
+        } else {
+            VectorConv.run(g, w, act, in, residual, out, batch, ctx);
+        }
+    }
+
+    @Override
     public PackedMatrix packMatrix(float[] a, int off, int rows, int cols, int rowStride, int colStride) {
         return VectorGemm.pack(a, off, rows, cols, rowStride, colStride);
     }

@@ -1,6 +1,7 @@
 package dev.retina.engine.op;
 
 import dev.retina.engine.ModelLoadException.Reason;
+import dev.retina.engine.kernel.Activation;
 import dev.retina.engine.kernel.ComputeContext;
 import dev.retina.engine.kernel.ConvGeometry;
 import dev.retina.engine.kernel.ConvWeights;
@@ -88,5 +89,59 @@ public final class Conv implements Op {
 
     public ConvGeometry geometry() {
         return geometry;
+    }
+
+    /** The activation fused into this convolution at load time. */
+    public Activation activation() {
+        return ctx.fused();
+    }
+
+    /**
+     * This convolution with a residual tensor added before {@code activation}:
+     * {@code Y = activation(conv(X) + R)}, the form of a residual block's {@code Add} (and {@code Relu})
+     * after its last convolution. The op reads node inputs 0 (X) and 3 (R, the output's shape
+     * {@code [N, M, outH, outW]}), so the plan compiler gives it a node with R as fourth input.
+     *
+     * @throws IllegalStateException if this convolution already has a fused activation (it would
+     *                               have to run before the addition)
+     */
+    public Op withResidual(Activation activation) {
+        if (!ctx.fused().isNone()) {
+            throw new IllegalStateException(ctx.where() + ": a residual can only be added to a convolution"
+                    + " without a fused activation, found " + ctx.fused());
+        }
+        return new Residual(this, activation);
+    }
+
+    /** {@code Y = act(conv(X) + R)}; see {@link #withResidual}. */
+    private static final class Residual implements Op {
+        private final Conv conv;
+        private final Activation activation;
+
+        Residual(Conv conv, Activation activation) {
+            this.conv = conv;
+            this.activation = activation;
+        }
+
+        @Override
+        public List<Shape> outputShapes(List<Shape> in) {
+            return conv.outputShapes(in);
+        }
+
+        @Override
+        public int[] runtimeInputs() {
+            return new int[] {0, 3};
+        }
+
+        @Override
+        public void run(float[][] inputs, float[][] outputs, ComputeContext cc) {
+            conv.ctx.kernels().conv2dResidual(conv.geometry, conv.weights, activation, inputs[0], inputs[1],
+                    outputs[0], conv.ctx.shape(0).dim(0), cc);
+        }
+
+        @Override
+        public long macs() {
+            return conv.macs();
+        }
     }
 }

@@ -61,6 +61,38 @@ class ImplicitConvTest {
     }
 
     @Test
+    void residualIsAddedBeforeTheActivationOnEveryPath() {
+        SplittableRandom r = new SplittableRandom(31);
+        ConvGeometry[] shapes = {
+            geometry(24, 30, 1, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1), // implicit GEMM
+            geometry(64, 40, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1), // im2col (wide padded rows)
+            geometry(33, 21, 1, 9, 10, 1, 1, 1, 1, 0, 0, 0, 0), // pointwise, read in place
+            new ConvGeometry(10, 11, 11, 14, 6, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1), // strided, im2col
+            new ConvGeometry(6, 9, 9, 6, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 6), // depthwise
+        };
+        for (ConvGeometry g : shapes) {
+            int batch = 2;
+            float[] w = random(r, g.outChannels() * g.inPerGroup() * g.kernelH() * g.kernelW());
+            float[] bias = random(r, g.outChannels());
+            float[] in = random(r, batch * g.inChannels() * g.inH() * g.inW());
+            float[] residual = random(r, batch * g.outChannels() * g.outH() * g.outW());
+            float[] expected = new float[residual.length];
+            scalar.conv2dResidual(g, scalar.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), g.kernelH(),
+                    g.kernelW(), g.group()), Activation.RELU, in, residual, expected, batch,
+                    ComputeContext.sequential());
+            ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), g.kernelH(),
+                    g.kernelW(), g.group());
+            float[] single = new float[expected.length];
+            vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, single, batch,
+                    ComputeContext.sequential());
+            assertClose(single, expected, "residual " + g);
+            float[] two = new float[expected.length];
+            vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, two, batch, new ThreadedContext(2));
+            assertThat(two).as("residual %s with 2 threads", g).isEqualTo(single);
+        }
+    }
+
+    @Test
     void pointwiseReadsTheInputInPlaceWhenTheArrayHasRoom() {
         SplittableRandom r = new SplittableRandom(11);
         ConvGeometry g = geometry(40, 17, 1, 6, 13, 1, 1, 1, 1, 0, 0, 0, 0);
