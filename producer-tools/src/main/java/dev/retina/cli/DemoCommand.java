@@ -76,7 +76,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run the whole pipeline in this process: embedded Kafka and schema registry, the streams app with the",
-            "shipped shapes model, and a producer of synthetic labelled images; prints live classifications.",
+            "shipped shapes model, and a producer of synthetic labelled images; prints live classifications and",
+            "each statistics window (FeatureStats) as it closes.",
             "With --exit-when-done it ends with one line: produced=N classified=C dead_lettered=D lost=L"
                     + " duplicates=U accuracy=A images_per_s=T"
         })
@@ -219,6 +220,10 @@ public final class DemoCommand implements Callable<Integer> {
             print(out, String.format(Locale.ROOT, "retina demo: swap models live from another terminal with"
                     + " ./retina publish-model -b %s -r %s --model-dir DIR --name %s --version V",
                     bootstrap, stack.registry.url(), modelName));
+            if (app.dashboard().isPresent()) {
+                // Printed, never opened: the demo may run where no browser is.
+                print(out, "retina demo: live dashboard at " + AppCommand.httpAddress(config, app.httpPort()) + "/");
+            }
             WindowCheck windows = new WindowCheck(statsWindow);
             StatsTable table = new StatsTable(true, StatsCommand.terminalShowsBlocks());
             try (OutputWatcher watcher = OutputWatcher.start(clients, config.outputTopic(), config.dlqTopic(),

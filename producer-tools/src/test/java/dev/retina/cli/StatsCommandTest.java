@@ -2,10 +2,13 @@ package dev.retina.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.retina.schemas.AvroTrust;
+import dev.retina.schemas.avro.FeatureStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -35,6 +38,21 @@ class StatsCommandTest {
         assertThat(err.toString()).contains("Invalid value for --connect-timeout: 'soon' (expected a duration");
         assertThat(run("stats", "--max", "many")).isEqualTo(2);
         assertThat(err.toString()).contains("'many' is not a long");
+    }
+
+    @Test
+    void jsonLinesUseTheSchemaNamesAndIsoTimes() {
+        AvroTrust.ensureTrusted();
+        FeatureStats s = StatsTableTest.window(3, List.of(StatsTableTest.count("cat", 3))).setLateCount(2).build();
+
+        String line = StatsCommand.json(new FeatureStatsReader.Entry(0, 5, "shapes:1@0", s, null));
+
+        assertThat(line).startsWith("{\"windowStart\":\"2026-11-26T16:00:00Z\",\"windowEnd\":\"2026-11-26T16:01:00Z\","
+                + "\"modelName\":\"shapes\",\"modelVersion\":\"1\",\"count\":3,"
+                + "\"classCounts\":[{\"label\":\"cat\",\"count\":3}],")
+                .contains("\"drift\":null").contains("\"lateCount\":2").endsWith("}");
+        assertThat(StatsCommand.json(new FeatureStatsReader.Entry(1, 7, null, null, "not a \"FeatureStats\" record")))
+                .isEqualTo("{\"partition\":1,\"offset\":7,\"undecodable\":\"not a \\\"FeatureStats\\\" record\"}");
     }
 
     @Test
