@@ -165,11 +165,15 @@ final class VectorDepthwise {
                     break;
                 }
                 int rowBase = (r % sH) * sW * phaseSize + (r / sH) * wq;
-                int src = inOff + ih * inW;
-                int iwEnd = Math.min(inW, wp - left);
-                for (int iw = 0; iw < iwEnd; iw++) {
-                    int col = left + iw;
-                    buf[rowBase + (col % sW) * phaseSize + col / sW] = in[src + iw];
+                int src = inOff + ih * inW - left;
+                // Column phase cp holds padded columns cp, cp + sW, ...: a strided read, a contiguous write.
+                for (int cp = 0; cp < sW; cp++) {
+                    int dst = rowBase + cp * phaseSize;
+                    int jFirst = Math.max(0, (left - cp + sW - 1) / sW);
+                    int jEnd = Math.min(wq, (left + inW - cp + sW - 1) / sW);
+                    for (int j = jFirst; j < jEnd; j++) {
+                        buf[dst + j] = in[src + j * sW + cp];
+                    }
                 }
             }
         }

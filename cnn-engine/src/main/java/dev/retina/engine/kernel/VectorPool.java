@@ -5,10 +5,13 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Max pooling on the Vector API, separably: for each output row, the element-wise maximum of the
- * window's valid input rows is taken a vector at a time into a per-chunk row buffer, then each output
- * is the maximum of its window's valid columns of that buffer. Maxima use {@link Math#max} semantics
- * (NaN wins), as the reference does; the reference keeps the first of equal values, so the two may
- * differ only in the sign of a zero. Planes are split over the chunks.
+ * window's valid input rows is taken a vector at a time into a per-chunk row buffer that has
+ * {@code -inf} columns for the left padding and past the right edge; then the maximum over the
+ * window's columns is taken, again a vector at a time, at every column where a window may start
+ * (unaligned loads at the kernel's column offsets), and every {@code strideW}-th of those is an
+ * output. Maxima use {@link Math#max} semantics (NaN wins), as the reference does, and a window with
+ * no valid input gives {@code -inf} like the reference; the reference keeps the first of equal values,
+ * so the two may differ only in the sign of a zero. Planes are split over the chunks.
  */
 final class VectorPool {
 
@@ -46,7 +49,7 @@ final class VectorPool {
 
         @Override
         public void run(int chunk, int from, int to) {
-            float[] rowMax = ctx.scratch(chunk, g.inW());
+            float[] rowMax = ctx.scratch(chunk, 2 * rowFloats(g));
             int inPlane = g.inH() * g.inW();
             int outPlane = g.outH() * g.outW();
             for (int p = from; p < to; p++) {
@@ -55,9 +58,22 @@ final class VectorPool {
         }
     }
 
-    private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] rowMax) {
+    /** Floats of the padded row buffer, and as many again for the window maxima, plus vector slack. */
+    private static int rowFloats(PoolGeometry g) {
+        int span = (g.outW() - 1) * g.strideW() + 1;
+        int width = Math.max(g.padLeft() + g.inW(), span + (g.kernelW() - 1) * g.dilationW());
+        return (width + L - 1) / L * L + L;
+    }
+
+    private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
         int inW = g.inW();
+        int left = g.padLeft();
+        int rowFloats = rowFloats(g);
+        int span = (g.outW() - 1) * g.strideW() + 1;
+        int spanEnd = (span + L - 1) / L * L;
         int vecEnd = inW / L * L;
+        int win = rowFloats; // window maxima start here
+        Arrays.fill(buf, 0, rowFloats, Float.NEGATIVE_INFINITY);
         for (int oh = 0; oh < g.outH(); oh++) {
             int outRow = outOff + oh * g.outW();
             int rows = 0;
@@ -68,34 +84,39 @@ final class VectorPool {
                 }
                 int row = inOff + ih * inW;
                 if (rows++ == 0) {
-                    System.arraycopy(in, row, rowMax, 0, inW);
+                    System.arraycopy(in, row, buf, left, inW);
                     continue;
                 }
                 int iw = 0;
                 for (; iw < vecEnd; iw += L) {
-                    FloatVector.fromArray(VectorGemm.SPECIES, rowMax, iw)
+                    FloatVector.fromArray(VectorGemm.SPECIES, buf, left + iw)
                             .max(FloatVector.fromArray(VectorGemm.SPECIES, in, row + iw))
-                            .intoArray(rowMax, iw);
+                            .intoArray(buf, left + iw);
                 }
                 for (; iw < inW; iw++) {
-                    rowMax[iw] = Math.max(rowMax[iw], in[row + iw]);
+                    buf[left + iw] = Math.max(buf[left + iw], in[row + iw]);
                 }
             }
             if (rows == 0) {
                 Arrays.fill(out, outRow, outRow + g.outW(), Float.NEGATIVE_INFINITY);
                 continue;
             }
+            windowMaxima(buf, win, spanEnd, g.kernelW(), g.dilationW());
+            int sW = g.strideW();
             for (int ow = 0; ow < g.outW(); ow++) {
-                int iw0 = ow * g.strideW() - g.padLeft();
-                float m = Float.NEGATIVE_INFINITY;
-                for (int kw = 0; kw < g.kernelW(); kw++) {
-                    int iw = iw0 + kw * g.dilationW();
-                    if (iw >= 0 && iw < inW) {
-                        m = Math.max(m, rowMax[iw]);
-                    }
-                }
-                out[outRow + ow] = m;
+                out[outRow + ow] = buf[win + ow * sW];
             }
+        }
+    }
+
+    /** {@code buf[win + x] = max over k < kW of buf[x + k * dW]} for {@code x < spanEnd}, a vector at a time. */
+    private static void windowMaxima(float[] buf, int win, int spanEnd, int kW, int dW) {
+        for (int x = 0; x < spanEnd; x += L) {
+            FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, x);
+            for (int k = 1; k < kW; k++) {
+                m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, x + k * dW));
+            }
+            m.intoArray(buf, win + x);
         }
     }
 }
