@@ -54,6 +54,7 @@ class DemoCommandIntegrationTest {
         assertThat(code).as("exit code; stderr: %s%nstdout: %s", err, out).isZero();
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(0)).startsWith("retina demo: kafka=localhost:").contains("model=shapes:1");
+        assertThat(lines).anyMatch(l -> l.matches("retina demo: live dashboard at http://localhost:\\d+/"));
         List<String> summaries = lines.stream().filter(l -> l.startsWith("produced=")).toList();
         assertThat(summaries).as("output:%n%s", out).hasSize(1);
         assertThat(lines.get(lines.size() - 1)).isEqualTo(summaries.get(0));
