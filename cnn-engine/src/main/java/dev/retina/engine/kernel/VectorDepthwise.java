@@ -152,28 +152,36 @@ final class VectorDepthwise {
             Arrays.fill(buf, Math.min(hp, top + g.inH()) * wp, hp * wp, 0f);
         }
 
-        /** Any stride: padded element (r, c) goes to phase (r mod sH, c mod sW) at (r / sH, c / sW). */
+        /**
+         * Any stride: padded element (r, c) goes to phase (r mod sH, c mod sW) at (r / sH, c / sW). Only
+         * the padded rows are written (each cell once, zeros where there is no input); phase cells past
+         * the padded plane are never read for a kept output.
+         */
         private void splitPlane(float[] buf, int inOff) {
             int sH = g.strideH();
             int sW = g.strideW();
             int inW = g.inW();
             int left = g.padLeft();
-            Arrays.fill(buf, 0, sH * sW * phaseSize, 0f);
-            for (int ih = 0; ih < g.inH(); ih++) {
-                int r = g.padTop() + ih;
-                if (r >= hp) {
-                    break;
-                }
+            for (int r = 0; r < hp; r++) {
                 int rowBase = (r % sH) * sW * phaseSize + (r / sH) * wq;
+                int ih = r - g.padTop();
+                if (ih < 0 || ih >= g.inH()) {
+                    for (int cp = 0; cp < sW; cp++) {
+                        Arrays.fill(buf, rowBase + cp * phaseSize, rowBase + cp * phaseSize + wq, 0f);
+                    }
+                    continue;
+                }
                 int src = inOff + ih * inW - left;
                 // Column phase cp holds padded columns cp, cp + sW, ...: a strided read, a contiguous write.
                 for (int cp = 0; cp < sW; cp++) {
                     int dst = rowBase + cp * phaseSize;
-                    int jFirst = Math.max(0, (left - cp + sW - 1) / sW);
-                    int jEnd = Math.min(wq, (left + inW - cp + sW - 1) / sW);
+                    int jFirst = Math.min(wq, (left - cp + sW - 1) / sW);
+                    int jEnd = Math.max(jFirst, Math.min(wq, (left + inW - cp + sW - 1) / sW));
+                    Arrays.fill(buf, dst, dst + jFirst, 0f);
                     for (int j = jFirst; j < jEnd; j++) {
                         buf[dst + j] = in[src + j * sW + cp];
                     }
+                    Arrays.fill(buf, dst + jEnd, dst + wq, 0f);
                 }
             }
         }
