@@ -29,23 +29,39 @@
     state.statsTopic = s.stats.topic;
     renderAll();
   }
+  // Events can arrive hundreds of times a second: panels are redrawn at most once per animation frame (and not
+  // at all while the tab is hidden, when browsers pause animation frames; the state stays bounded meanwhile).
+  const dirty = new Set();
+  let frameRequested = false;
+  function later(render) {
+    dirty.add(render);
+    if (!frameRequested) {
+      frameRequested = true;
+      requestAnimationFrame(() => {
+        frameRequested = false;
+        const renders = Array.from(dirty);
+        dirty.clear();
+        renders.forEach((r) => r());
+      });
+    }
+  }
   function renderAll() { renderImages(); renderTicks(); renderDeadLetters(); renderModel(); renderInstance(); renderStats(); }
 
   function onImage(card) {
     state.images.push(card);
     while (state.images.length > state.thumbnails) { state.images.shift(); }
-    renderImages();
+    later(renderImages);
   }
   function onTick(t) {
     state.ticks.push(t);
     while (state.ticks.length > 300) { state.ticks.shift(); }
-    renderTicks();
+    later(renderTicks);
   }
   function onDeadLetter(d) {
     state.dlqCounts = d.counts;
     for (const e of d.latest) { state.dlqLatest.push(e); }
     while (state.dlqLatest.length > 20) { state.dlqLatest.shift(); }
-    renderDeadLetters();
+    later(renderDeadLetters);
   }
   function onStats(s) {
     state.statsStatus = s.status;
@@ -56,7 +72,7 @@
     }
     state.windows.sort((a, b) => a.windowStart - b.windowStart || (a.modelVersion < b.modelVersion ? -1 : 1));
     while (state.windows.length > 60) { state.windows.shift(); }
-    renderStats();
+    later(renderStats);
   }
 
   // ---- panels ----
@@ -278,8 +294,8 @@
     source.addEventListener('image', (e) => onImage(JSON.parse(e.data)));
     source.addEventListener('tick', (e) => onTick(JSON.parse(e.data)));
     source.addEventListener('dead-letter', (e) => onDeadLetter(JSON.parse(e.data)));
-    source.addEventListener('model', (e) => { state.model = JSON.parse(e.data); renderModel(); });
-    source.addEventListener('instance', (e) => { state.instance = JSON.parse(e.data); renderInstance(); });
+    source.addEventListener('model', (e) => { state.model = JSON.parse(e.data); later(renderModel); });
+    source.addEventListener('instance', (e) => { state.instance = JSON.parse(e.data); later(renderInstance); });
     source.addEventListener('stats', (e) => onStats(JSON.parse(e.data)));
     source.addEventListener('error', () => {
       if (source.readyState === EventSource.CLOSED) {

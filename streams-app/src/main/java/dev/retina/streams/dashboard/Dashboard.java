@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * The live dashboard of one application instance: receives pipeline events, keeps the bounded state the page shows
  * and pushes every change to the connected pages.
  *
- * <p>Threads: stream threads call {@link #classified} and {@link #deadLettered}, which only count and offer the
- * event to a bounded feed (a full feed drops the event and counts it, it never waits). The dispatcher thread
+ * <p>Threads: stream threads call {@link #classified} and {@link #deadLettered}, which only count, copy the few
+ * fields the page shows, and offer them to a bounded feed (a full feed drops the event and counts it, it never
+ * waits). The encoded image travels along only when it will get a thumbnail ({@link ThumbnailBudget}: within the
+ * rate, and at most {@link #THUMBNAIL_BYTES_HELD} bytes waiting), so a backlog never pins full-size images. The dispatcher thread
  * ({@code retina-dashboard}) drains the feed, makes thumbnails (at most
  * {@link DashboardSettings#thumbnailsPerSecond()}), publishes a tick of throughput and p50/p99 latency every
  * {@link DashboardSettings#tick()}, and follows the model and the consumer group. The statistics reader has a
@@ -46,6 +48,14 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
     private static final Object MODEL_CHANGED = new Object();
     /** Group members are described every this many ticks. */
     private static final int GROUP_EVERY_TICKS = 5;
+    /** Encoded image bytes held at most for thumbnails not made yet. */
+    static final long THUMBNAIL_BYTES_HELD = 64L * 1024 * 1024;
+
+    /** What the dispatcher needs of one classified image; {@code data} only when a thumbnail is to be made. */
+    private record ImageSample(String imageId, String source, String label, double score, String modelVersion,
+                               double endToEndMillis, double inferenceMillis, int partition, long offset,
+                               String groundTruth, long classifiedAt, ByteBuffer data) {
+    }
 
     private final DashboardSettings settings;
     private final LiveModel model;
@@ -62,6 +72,7 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
     private final Thread dispatcher;
     private final LatencyWindow endToEnd = new LatencyWindow(8192);
     private final LatencyWindow inference = new LatencyWindow(8192);
+    private final ThumbnailBudget thumbnails;
     private volatile StatsFeed stats;
     private long imageSeq;
     private long deadLetterSeq;
@@ -90,6 +101,7 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
         this.state = new DashboardState(settings.thumbnails(), broadcaster, statsTopic, ModelView.of(model),
             instance.view());
         this.feed = new ArrayBlockingQueue<>(settings.feedCapacity());
+        this.thumbnails = new ThumbnailBudget(settings.thumbnailsPerSecond(), THUMBNAIL_BYTES_HELD, System::nanoTime);
         this.dispatcher = new Thread(this::dispatch, "retina-dashboard");
         this.dispatcher.setDaemon(true);
     }
@@ -140,13 +152,23 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
     @Override
     public void classified(ClassifiedImage image) {
         classifiedCount.incrementAndGet();
-        offer(image);
+        ClassificationResult r = image.result();
+        // Only the fields the page shows cross to the dispatcher, and the image bytes only when a thumbnail will
+        // be made: a backlog in the feed must not hold on to thousands of full-size images.
+        ByteBuffer data = thumbnails.tryTake(image.input().getData().remaining())
+            ? image.input().getData().duplicate() : null;
+        Prediction top = image.classification().topK().isEmpty() ? null : image.classification().topK().get(0);
+        offer(new ImageSample(r.getImageId(), r.getSource(), top == null ? null : top.label(),
+            top == null ? 0 : top.score(), r.getModel().getVersion(), r.getTimings().getEndToEndMillis(),
+            r.getTimings().getInferenceMillis(), r.getLineage().getPartition(), r.getLineage().getOffset(),
+            r.getGroundTruthLabel(), r.getClassifiedAt().toEpochMilli(), data));
     }
 
     @Override
-    public void deadLettered(DeadLetter letter) {
+    public void deadLettered(DeadLetter d) {
         deadLetterCount.incrementAndGet();
-        offer(letter);
+        offer(new DeadLetterEntry(0, d.getReason().name(), d.getStage(), d.getMessage(), d.getOriginalTopic(),
+            d.getOriginalPartition(), d.getOriginalOffset(), d.getFailedAt().toEpochMilli()));
     }
 
     @Override
@@ -162,6 +184,9 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
     private void offer(Object event) {
         if (!feed.offer(event)) {
             feedDropped.incrementAndGet();
+            if (event instanceof ImageSample sample && sample.data() != null) {
+                thumbnails.release(sample.data().remaining());
+            }
         }
     }
 
@@ -171,25 +196,16 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
         long lastCount = 0;
         long lastTickAt = System.nanoTime();
         int ticks = 0;
-        double thumbTokens = settings.thumbnailsPerSecond();
-        long tokensAt = System.nanoTime();
         instance.refreshGroup();
         while (running.get()) {
             try {
                 long wait = nextTick - System.nanoTime();
                 Object event = wait > 0 ? feed.poll(wait, TimeUnit.NANOSECONDS) : feed.poll();
-                if (event instanceof ClassifiedImage image) {
-                    long now = System.nanoTime();
-                    thumbTokens = Math.min(settings.thumbnailsPerSecond(),
-                        thumbTokens + (now - tokensAt) / 1e9 * settings.thumbnailsPerSecond());
-                    tokensAt = now;
-                    boolean thumb = thumbTokens >= 1;
-                    if (thumb) {
-                        thumbTokens -= 1;
-                    }
-                    image(image, thumb);
-                } else if (event instanceof DeadLetter letter) {
-                    state.deadLetter(entry(++deadLetterSeq, letter));
+                if (event instanceof ImageSample image) {
+                    image(image);
+                } else if (event instanceof DeadLetterEntry entry) {
+                    state.deadLetter(new DeadLetterEntry(++deadLetterSeq, entry.reason(), entry.stage(),
+                        entry.message(), entry.topic(), entry.partition(), entry.offset(), entry.failedAt()));
                 } else if (event == MODEL_CHANGED) {
                     state.model(ModelView.of(model));
                 }
@@ -221,31 +237,25 @@ public final class Dashboard implements PipelineEvents, ModelManager.Listener, A
         }
     }
 
-    private void image(ClassifiedImage image, boolean thumb) {
-        ClassificationResult r = image.result();
-        endToEnd.add(r.getTimings().getEndToEndMillis());
-        inference.add(r.getTimings().getInferenceMillis());
+    private void image(ImageSample image) {
+        endToEnd.add(image.endToEndMillis());
+        inference.add(image.inferenceMillis());
         String uri = null;
         String error = null;
-        if (thumb) {
+        if (image.data() != null) {
             try {
-                uri = thumbnailer.dataUri(bytes(image.input().getData()));
+                uri = thumbnailer.dataUri(bytes(image.data()));
             } catch (ThumbnailException e) {
                 error = e.reason() + ": " + e.getMessage();
+            } finally {
+                thumbnails.release(image.data().remaining());
             }
         } else {
             error = "over " + settings.thumbnailsPerSecond() + " thumbnails per second";
         }
-        Prediction top = image.classification().topK().isEmpty() ? null : image.classification().topK().get(0);
-        state.image(new ImageCard(++imageSeq, r.getImageId(), r.getSource(), top == null ? null : top.label(),
-            top == null ? 0 : top.score(), r.getModel().getVersion(), r.getTimings().getEndToEndMillis(),
-            r.getTimings().getInferenceMillis(), r.getLineage().getPartition(), r.getLineage().getOffset(),
-            r.getGroundTruthLabel(), r.getClassifiedAt().toEpochMilli(), uri, error));
-    }
-
-    private static DeadLetterEntry entry(long seq, DeadLetter d) {
-        return new DeadLetterEntry(seq, d.getReason().name(), d.getStage(), d.getMessage(),
-            d.getOriginalTopic(), d.getOriginalPartition(), d.getOriginalOffset(), d.getFailedAt().toEpochMilli());
+        state.image(new ImageCard(++imageSeq, image.imageId(), image.source(), image.label(), image.score(),
+            image.modelVersion(), image.endToEndMillis(), image.inferenceMillis(), image.partition(), image.offset(),
+            image.groundTruth(), image.classifiedAt(), uri, error));
     }
 
     private static byte[] bytes(ByteBuffer buffer) {
