@@ -6,6 +6,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,9 +26,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code retina stats}: prints the FeatureStats windows of the statistics topic, one compact table per window with
  * a bar chart of its class distribution ({@link StatsTable}), or one JSON object per line with {@code --json}.
- * Reads from the beginning of the topic; without {@code --follow} it stops once it has read everything that was
- * committed when it started, with {@code --follow} it waits for new windows until Ctrl-C. A record that is not a
- * FeatureStats is reported in place, never skipped silently.
+ * Reads from the beginning of the topic: what was committed when it started is printed sorted by window start
+ * (partitions interleave windows), then, with {@code --follow}, each new window as it arrives until Ctrl-C; without
+ * it the command ends. A record that is not a FeatureStats is reported (after the sorted windows), never skipped
+ * silently, whatever {@code --model} says, since it could be any model's.
  *
  * <p>JSON lines carry the FeatureStats fields under their schema names, timestamps as ISO-8601 UTC strings; a record
  * that does not decode is {@code {"partition":P,"offset":O,"undecodable":"why"}}.
@@ -80,10 +84,10 @@ public final class StatsCommand implements Callable<Integer> {
                     + connectTimeout);
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         StatsTable table = new StatsTable(!noChart, !ascii && terminalShowsBlocks());
         Map<String, Object> config = kafka.clientConfig();
         try (FeatureStatsReader reader = FeatureStatsReader.open(config, topic, timeout)) {
-            Map<TopicPartition, Long> ends = follow ? null : reader.endOffsets();
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 reader.wakeup();
@@ -95,7 +99,13 @@ public final class StatsCommand implements Callable<Integer> {
             }, "retina-stats-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                read(reader, ends, filter, table, out);
+                long printed = read(reader, filter, table, out);
+                if (printed == 0 && !follow) {
+                    // Not an error: windows appear only once they close. Said on stderr so scripts see no output.
+                    err.println("retina stats: no windows" + (filter == null ? "" : " of " + filter) + " on topic '"
+                            + topic + "' yet; a window is written once it closes (stats.window.ms + stats.grace.ms"
+                            + " after its start, when newer images arrive)");
+                }
             } catch (WakeupException stopped) {
                 // Ctrl-C: the windows printed so far are the output.
             } finally {
@@ -108,37 +118,81 @@ public final class StatsCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        err.flush();
         return 0;
     }
 
-    private void read(FeatureStatsReader reader, Map<TopicPartition, Long> ends, ModelFilter filter, StatsTable table,
-                      PrintWriter out) {
-        long printed = 0;
-        boolean first = true;
-        while (ends == null || !reader.reached(ends)) {
+    /**
+     * Prints the backlog (everything committed when the command started) sorted by window start, since partitions
+     * interleave windows; then, with --follow, each window as it arrives. Returns the number of windows printed.
+     */
+    private long read(FeatureStatsReader reader, ModelFilter filter, StatsTable table, PrintWriter out) {
+        Map<TopicPartition, Long> ends = reader.endOffsets();
+        List<FeatureStatsReader.Entry> backlog = new ArrayList<>();
+        while (!reader.reached(ends)) {
+            backlog.addAll(reader.poll(Duration.ofMillis(200)));
+        }
+        backlog.sort(BACKLOG_ORDER);
+        Printer printer = new Printer(filter, table, out);
+        for (FeatureStatsReader.Entry e : backlog) {
+            if (printer.print(e)) {
+                return printer.printed;
+            }
+        }
+        while (follow) {
             for (FeatureStatsReader.Entry e : reader.poll(Duration.ofMillis(200))) {
-                FeatureStats s = e.stats();
-                if (s != null && filter != null && !filter.matches(s.getModelName(), s.getModelVersion())) {
-                    continue;
-                }
-                if (json) {
-                    out.println(json(e));
-                } else {
-                    if (!first) {
-                        out.println();
-                    }
-                    first = false;
-                    if (s == null) {
-                        out.println(e.partition() + "@" + e.offset() + " " + e.problem());
-                    } else {
-                        table.render(s).forEach(out::println);
-                    }
-                }
-                out.flush();
-                if (s != null && max > 0 && ++printed >= max) {
-                    return;
+                if (printer.print(e)) {
+                    return printer.printed;
                 }
             }
+        }
+        return printer.printed;
+    }
+
+    /** Windows by start, model and version; records that did not decode last, by position. */
+    private static final Comparator<FeatureStatsReader.Entry> BACKLOG_ORDER = Comparator
+            .comparing((FeatureStatsReader.Entry e) -> e.stats() == null)
+            .thenComparing(e -> e.stats() == null ? Instant.EPOCH : e.stats().getWindowStart())
+            .thenComparing(e -> e.stats() == null ? "" : e.stats().getModelName())
+            .thenComparing(e -> e.stats() == null ? "" : e.stats().getModelVersion())
+            .thenComparingInt(FeatureStatsReader.Entry::partition)
+            .thenComparingLong(FeatureStatsReader.Entry::offset);
+
+    /** Prints entries that pass the filter, counting windows against --max. */
+    private final class Printer {
+        private final ModelFilter filter;
+        private final StatsTable table;
+        private final PrintWriter out;
+        private long printed;
+        private boolean first = true;
+
+        Printer(ModelFilter filter, StatsTable table, PrintWriter out) {
+            this.filter = filter;
+            this.table = table;
+            this.out = out;
+        }
+
+        /** Prints one entry; true once --max windows have been printed. */
+        boolean print(FeatureStatsReader.Entry e) {
+            FeatureStats s = e.stats();
+            if (s != null && filter != null && !filter.matches(s.getModelName(), s.getModelVersion())) {
+                return false;
+            }
+            if (json) {
+                out.println(json(e));
+            } else {
+                if (!first) {
+                    out.println();
+                }
+                first = false;
+                if (s == null) {
+                    out.println(e.partition() + "@" + e.offset() + " " + e.problem());
+                } else {
+                    table.render(s).forEach(out::println);
+                }
+            }
+            out.flush();
+            return s != null && max > 0 && ++printed >= max;
         }
     }
 
