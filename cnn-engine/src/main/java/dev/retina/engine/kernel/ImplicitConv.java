@@ -137,7 +137,7 @@ final class ImplicitConv {
             int winPlane = winRows * wp;
             int panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
             int units = images * colBlocks;
-            int rowGroups = Math.min(panels, Math.max(1, (2 * parallelism + units - 1) / units));
+            int rowGroups = VectorGemm.rowGroups(panels, units, parallelism);
             int channelsPerSlice = Math.max(1, VectorGemm.KC / (g.kernelH() * g.kernelW()));
             // The last column panel of a block reads up to NR - 1 columns (and the taps' reach) past
             // the window; the slack keeps those reads inside the scratch array.
@@ -224,6 +224,11 @@ final class ImplicitConv {
     private static void storeTile(float[] t, int tile, int row0, int rows, int col, int width, int wp, int outW,
                                   float[] out, int outOff, int outPlane, GemmEpilogue ep, int biasRow0,
                                   float[] residual) {
+        if (wp == outW) {
+            // No dropped columns (a pointwise layer): the tile is one run of the output.
+            VectorGemm.epilogue(t, tile, row0, rows, col, width, out, outOff, outPlane, 1, ep, biasRow0, residual);
+            return;
+        }
         int j = 0;
         while (j < width) {
             int padded = col + j;

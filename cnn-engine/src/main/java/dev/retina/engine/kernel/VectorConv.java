@@ -54,8 +54,7 @@ final class VectorConv {
         int colBlocks = (n + nc - 1) / nc;
         int panels = (m + VectorGemm.MR - 1) / VectorGemm.MR;
         int images = batch * g.group();
-        int rowGroups = Math.min(panels,
-                Math.max(1, (2 * ctx.parallelism() + images * colBlocks - 1) / (images * colBlocks)));
+        int rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, ctx.parallelism());
         int scratchFloats = VectorGemm.scratchFloats(k, nc, panels);
         boolean pointwise = g.isPointwise();
         PackedMatrix[] packed = w.packedPerGroup();

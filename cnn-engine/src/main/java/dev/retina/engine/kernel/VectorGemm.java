@@ -51,6 +51,20 @@ final class VectorGemm {
         return PackedGemm.packPanels(a, off, rows, cols, rowStride, colStride, MR);
     }
 
+    /**
+     * Row groups to cut each of {@code units} independent column blocks into, so that the work can be
+     * shared evenly by {@code parallelism} threads: at least two tasks per thread, and a task count
+     * that the threads divide (7 column blocks on 2 threads would otherwise leave one thread idle an
+     * eighth of the time). Never more groups than {@code panels}.
+     */
+    static int rowGroups(int panels, int units, int parallelism) {
+        int groups = Math.max(1, (2 * parallelism + units - 1) / units);
+        while (groups < panels && (long) units * groups % parallelism != 0) {
+            groups++;
+        }
+        return Math.min(panels, groups);
+    }
+
     /** Columns per block for depth {@code k}: a multiple of NR. */
     static int blockColumns(int k, int n) {
         int nc = Math.max(NR, (B_BLOCK_FLOATS / Math.max(1, k)) / NR * NR);
@@ -116,7 +130,7 @@ final class VectorGemm {
         int nc = blockColumns(k, n);
         int colBlocks = (n + nc - 1) / nc;
         int panels = a.panelCount();
-        int rowGroups = Math.min(panels, Math.max(1, (2 * ctx.parallelism() + colBlocks - 1) / colBlocks));
+        int rowGroups = rowGroups(panels, colBlocks, ctx.parallelism());
         int scratchFloats = scratchFloats(k, nc, panels);
         long work = (long) a.rows() * k * n;
         forTasks(ctx, colBlocks * rowGroups, work, (chunk, from, to) -> {
