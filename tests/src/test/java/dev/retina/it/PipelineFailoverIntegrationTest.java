@@ -75,6 +75,16 @@ class PipelineFailoverIntegrationTest {
                     .redirectError(stderr.toFile()).redirectOutput(tmp.resolve("victim-stdout.log").toFile())
                     .start();
             try (StreamsAppRunner survivor = PipelineFixture.startApp(config)) {
+                // Both instances must share the input before the feed starts: with the statistics sub-topology a
+                // joining instance needs a few more seconds (two rebalances), longer than the whole feed may last.
+                try (Admin admin = KafkaClients.admin(kafka.bootstrapServers())) {
+                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                        var group = admin.describeConsumerGroups(List.of(applicationId)).all().get()
+                                .get(applicationId);
+                        return group.members().size() == 2
+                                && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                    });
+                }
                 List<SyntheticProducer.Item> plan = new CopyOnWriteArrayList<>();
                 CompletableFuture<SyntheticProducer.Summary> sending = CompletableFuture.supplyAsync(() -> {
                     try {
