@@ -1,6 +1,7 @@
 package dev.retina.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,10 +15,16 @@ import dev.retina.streams.dashboard.Dashboard;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -32,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard's event stream against an application on the embedded broker: a client that reconnects gets a
  * snapshot holding what happened while it was away, then live events again; a client that never reads neither
- * slows the stream nor starves a client that does.
+ * slows the stream nor starves a client that does; two instances of one application each show their own
+ * partitions and the whole consumer group.
  */
 @Tag("integration")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -106,7 +114,7 @@ class DashboardFeedIntegrationTest {
         // Away: these images are classified while no client listens.
         PipelineFixture.produce(kafka.bootstrapServers(), registry, 102, 5, 0, p -> { });
         Dashboard dashboard = app.dashboard().orElseThrow();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> dashboard.state().snapshot()
+        await().atMost(Duration.ofSeconds(60)).until(() -> dashboard.state().snapshot()
                 .images().stream().map(i -> i.imageId()).toList().containsAll(ids(102, 5)));
 
         try (SseTestClient again = new SseTestClient(events(), lastId)) {
@@ -165,6 +173,51 @@ class DashboardFeedIntegrationTest {
                     applicationId, Duration.ofSeconds(120), () -> { });
             assertThat(out2.results().stream().map(r -> r.value().getImageId()).toList())
                     .containsAll(ids(201, images));
+        }
+    }
+
+    @Test
+    void twoInstancesEachShowTheirOwnPartitionsAndTheWholeGroup() throws Exception {
+        String group = "it-dashboard-group-" + UUID.randomUUID();
+        List<StreamsAppRunner> apps = new ArrayList<>();
+        try {
+            for (String instance : List.of("instance-a", "instance-b")) {
+                apps.add(PipelineFixture.startApp(PipelineFixture.appConfig(kafka, registry,
+                        PipelineFixture.model(tmp).dir(), tmp.resolve("state-" + instance), Map.of(
+                                AppConfig.APPLICATION_ID, group,
+                                AppConfig.INSTANCE_ID, instance,
+                                AppConfig.HTTP_HOST, "127.0.0.1",
+                                AppConfig.HTTP_PORT, "0"))));
+            }
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        Set<String> owned = new HashSet<>();
+                        for (StreamsAppRunner a : apps) {
+                            String body = http.send(HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + a.httpPort() + "/api/state")).build(),
+                                    HttpResponse.BodyHandlers.ofString()).body();
+                            JsonNode instance = MAPPER.readTree(body).get("instance");
+                            assertThat(instance.get("instanceId").asText()).isEqualTo(a.config().instanceId());
+                            assertThat(instance.get("applicationId").asText()).isEqualTo(group);
+                            assertThat(instance.get("streamsState").asText()).isEqualTo("RUNNING");
+                            Set<String> mine = new HashSet<>();
+                            instance.get("threads").forEach(t -> t.get("activePartitions")
+                                    .forEach(p -> mine.add(p.asText())));
+                            Set<String> inputs = new HashSet<>();
+                            mine.stream().filter(p -> p.startsWith(PipelineFixture.INPUT + "-")).forEach(inputs::add);
+                            assertThat(inputs).as("input partitions of " + a.config().instanceId()).isNotEmpty();
+                            assertThat(owned).as("no partition owned twice").doesNotContainAnyElementsOf(inputs);
+                            owned.addAll(inputs);
+                            assertThat(instance.get("members")).as("group members seen by "
+                                    + a.config().instanceId()).hasSize(2);
+                        }
+                        assertThat(owned).containsExactlyInAnyOrder("images-0", "images-1", "images-2");
+                    });
+        } finally {
+            for (StreamsAppRunner a : apps) {
+                a.close();
+            }
         }
     }
 }
