@@ -25,9 +25,9 @@ import picocli.CommandLine;
 /**
  * {@code retina demo --exit-when-done} in this JVM: embedded broker and registry, the streams app with the shipped
  * model, synthetic images with malformed records mixed in; it must end by itself with exactly one summary line that
- * accounts for every record, and exit 0. With one-second statistics windows (grace one second, well above how far
- * the three input partitions drift apart) and the records paced over about three seconds, at least one window closes
- * during the run; every window printed must count exactly the images whose event
+ * accounts for every record, and exit 0. With one-second statistics windows (grace two seconds, well above how far
+ * the three input partitions drift apart) and the records paced over about four and a half seconds, at least one
+ * window closes during the run; every window printed must count exactly the images whose event
  * time (printed on each image line) lies inside it.
  */
 @Tag("integration")
@@ -48,8 +48,8 @@ class DemoCommandIntegrationTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int code = cli.execute("demo", "--images", "80", "--bad", "11", "--rate", "30", "--stats-window", "1s",
-                "--stats-grace", "1s", "--exit-when-done");
+        int code = cli.execute("demo", "--images", "80", "--bad", "11", "--rate", "20", "--stats-window", "1s",
+                "--stats-grace", "2s", "--exit-when-done");
 
         assertThat(code).as("exit code; stderr: %s%nstdout: %s", err, out).isZero();
         List<String> lines = out.toString().lines().toList();
