@@ -156,6 +156,33 @@ class DashboardRoutesTest {
         });
     }
 
+    @Test
+    void aClientThatStopsReadingIsDisconnectedFromTheRealServerAfterTheStallTimeout() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5000);
+            socket.getOutputStream().write("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> broadcaster.clientCount() == 1);
+            // 40 MiB of frames, far more than the socket buffers take: the writer blocks, its queue (16) fills.
+            String big = "data: " + "x".repeat(1024 * 1024) + "\n\n";
+            for (int i = 0; i < 40; i++) {
+                broadcaster.publish(big);
+            }
+            assertThat(broadcaster.dropped()).isPositive();
+            // Five seconds (the limit here) of a full queue later the client is dropped: the interrupt ended the
+            // writer's blocked socket write and freed the slot.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                broadcaster.sweep();
+                return broadcaster.clientCount() == 0;
+            });
+            assertThat(broadcaster.stalledDisconnects()).isEqualTo(1);
+            HttpResponse<String> health = get("/health");
+            assertThat(health.statusCode()).as("the HTTP thread is free").isEqualTo(200);
+        }
+    }
+
     /** Reads chunked-encoding lines until one contains {@code marker}; returns everything read. */
     private static String readUntil(BufferedReader in, String marker) throws Exception {
         StringBuilder seen = new StringBuilder();
