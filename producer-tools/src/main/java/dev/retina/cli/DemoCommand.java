@@ -124,11 +124,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No line per image; only the running summary and the windows.")
     boolean quiet;
 
-    @Option(names = "--stats-window", paramLabel = "DURATION", defaultValue = "10s",
+    // Short enough that the default run (200 images at 20/s, ten seconds) closes at least one window.
+    @Option(names = "--stats-window", paramLabel = "DURATION", defaultValue = "5s",
             description = "Length of the app's statistics windows (stats.window.ms; default: ${DEFAULT-VALUE}).")
     String statsWindowText;
 
-    @Option(names = "--stats-grace", paramLabel = "DURATION", defaultValue = "2s",
+    @Option(names = "--stats-grace", paramLabel = "DURATION", defaultValue = "1s",
             description = "How long a window waits for late images after its end (stats.grace.ms;"
                     + " default: ${DEFAULT-VALUE}).")
     String statsGraceText;
@@ -326,8 +327,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The {@code statistics: ...} line before the summary. */
     private String statisticsLine(WindowCheck.Summary w) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "statistics: %d windows of %s emitted"
-                + " (%d images)", w.windows(), statsWindowText, w.windowImages()));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "statistics: %d %s of %s emitted"
+                + " (%d images)", w.windows(), w.windows() == 1 ? "window" : "windows", statsWindowText,
+                w.windowImages()));
         if (w.windows() > 0 && w.mismatches().isEmpty()) {
             b.append(w.late() == 0 ? ", each counting exactly the classifications in it"
                     : ", each counting the classifications in it but " + w.late() + " images that arrived after"

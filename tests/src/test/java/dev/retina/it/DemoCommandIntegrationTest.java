@@ -86,7 +86,8 @@ class DemoCommandIntegrationTest {
             windowImages += inside;
         }
         assertThat(lines).filteredOn(l -> l.startsWith("statistics: ")).singleElement().asString()
-                .startsWith("statistics: " + windows.size() + " windows of 1s emitted (" + windowImages + " images),"
+                .startsWith("statistics: " + windows.size() + (windows.size() == 1 ? " window" : " windows")
+                        + " of 1s emitted (" + windowImages + " images),"
                         + " each counting exactly the classifications in it");
         assertThat(lines).noneMatch(l -> l.contains("MISMATCH"));
         System.out.println("demo: " + summaries.get(0));
