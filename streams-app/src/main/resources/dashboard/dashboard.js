@@ -158,13 +158,20 @@
     $('instance-id').textContent = i.instanceId;
     const s = $('instance-summary');
     s.replaceChildren(el('div', null, 'instance ' + i.instanceId + ' of application ' + i.applicationId + ' · Kafka Streams ' + i.streamsState));
+    // Internal topics (repartition, changelog) are named after the application id: listed as a count only.
+    const internal = (p) => p.startsWith(i.applicationId + '-');
+    const describe = (parts) => {
+      const inputs = parts.filter((p) => !internal(p));
+      const others = parts.length - inputs.length;
+      return (inputs.join(', ') || 'no input partitions') + (others ? ' (+ ' + others + ' internal)' : '');
+    };
     const threads = $('instance-threads');
     threads.replaceChildren();
     for (const t of i.threads) {
       const d = el('div', { class: 'thread' });
       d.appendChild(el('code', null, t.name));
-      d.appendChild(document.createTextNode(' ' + t.state + ' · active: ' + (t.activePartitions.join(', ') || 'none')
-        + (t.standbyPartitions.length ? ' · standby: ' + t.standbyPartitions.join(', ') : '')));
+      d.appendChild(document.createTextNode(' ' + t.state + ' · active: ' + describe(t.activePartitions)
+        + (t.standbyPartitions.length ? ' · standby: ' + describe(t.standbyPartitions) : '')));
       threads.appendChild(d);
     }
     const members = $('instance-members');
@@ -172,7 +179,7 @@
     for (const m of i.members) {
       const d = el('div', { class: 'member' });
       d.appendChild(el('code', null, m.clientId));
-      d.appendChild(document.createTextNode(' ' + m.host + ' · ' + (m.partitions.join(', ') || 'no partitions')));
+      d.appendChild(document.createTextNode(' ' + m.host + ' · ' + describe(m.partitions)));
       members.appendChild(d);
     }
     if (i.groupNote) { members.appendChild(el('div', { class: 'muted' }, i.groupNote)); }
