@@ -54,6 +54,11 @@ public final class StatsCommand implements Callable<Integer> {
             description = "Only windows of this model, or of this version of it.")
     String model;
 
+    @Option(names = "--source", paramLabel = "SOURCE",
+            description = "Only windows of this image source (when the app keeps statistics per source,"
+                    + " stats.by.source=true).")
+    String source;
+
     @Option(names = {"-n", "--max"}, paramLabel = "N", defaultValue = "0",
             description = "Stop after printing N windows (0 = no limit).")
     long max;
@@ -75,6 +80,9 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ModelFilter filter = parseFilter();
+        if (source != null && source.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--source must name an image source, found a blank");
+        }
         if (max < 0) {
             throw new ParameterException(spec.commandLine(), "--max must be >= 0 (0 = no limit), found " + max);
         }
@@ -102,7 +110,8 @@ public final class StatsCommand implements Callable<Integer> {
                 long printed = read(reader, filter, table, out);
                 if (printed == 0 && !follow) {
                     // Not an error: windows appear only once they close. Said on stderr so scripts see no output.
-                    err.println("retina stats: no windows" + (filter == null ? "" : " of " + filter) + " on topic '"
+                    err.println("retina stats: no windows" + (filter == null ? "" : " of " + filter)
+                            + (source == null ? "" : " from source " + source) + " on topic '"
                             + topic + "' yet; a window is written once it closes (stats.window.ms + stats.grace.ms"
                             + " after its start, when newer images arrive)");
                 }
@@ -175,7 +184,8 @@ public final class StatsCommand implements Callable<Integer> {
         /** Prints one entry; true once --max windows have been printed. */
         boolean print(FeatureStatsReader.Entry e) {
             FeatureStats s = e.stats();
-            if (s != null && filter != null && !filter.matches(s.getModelName(), s.getModelVersion())) {
+            if (s != null && ((filter != null && !filter.matches(s.getModelName(), s.getModelVersion()))
+                    || (source != null && !source.equals(s.getSource())))) {
                 return false;
             }
             if (json) {

@@ -36,6 +36,8 @@ class StatsCommandTest {
         assertThat(err.toString()).contains("--max must be >= 0 (0 = no limit), found -1");
         assertThat(run("stats", "--connect-timeout", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for --connect-timeout: 'soon' (expected a duration");
+        assertThat(run("stats", "--source", " ")).isEqualTo(2);
+        assertThat(err.toString()).contains("--source must name an image source, found a blank");
         assertThat(run("stats", "--max", "many")).isEqualTo(2);
         assertThat(err.toString()).contains("'many' is not a long");
     }

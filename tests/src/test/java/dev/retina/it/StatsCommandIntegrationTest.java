@@ -67,7 +67,7 @@ class StatsCommandIntegrationTest {
                 .setDrift(DriftSummary.newBuilder(first.getDrift()).setPsiClass(0.75).setDrift(true).build())
                 .build());
         windows.add(FeatureStats.newBuilder(SampleRecords.featureStatsWithoutOptionals()).setModelVersion("4")
-                .setCount(33).setLateCount(5).build());
+                .setCount(33).setLateCount(5).setSource("camera-2").build());
         try (KafkaProducer<String, byte[]> producer = producer()) {
             // Both windows of version 3 in partition 0, in order; version 4 and a stray record in partition 1.
             send(producer, TOPIC, 0, windows.get(0));
@@ -126,7 +126,7 @@ class StatsCommandIntegrationTest {
         // Sorted by window start, then model version, whatever partition each came from.
         assertThat(headers).hasSize(3);
         assertThat(headers.get(0)).startsWith("mobilenetv2:3 ").endsWith("images 120  late 0");
-        assertThat(headers.get(1)).startsWith("mobilenetv2:4 ").endsWith("images 33  late 5");
+        assertThat(headers.get(1)).startsWith("mobilenetv2:4  source camera-2  ").endsWith("images 33  late 5");
         assertThat(headers.get(2)).startsWith("mobilenetv2:3 ").endsWith("images 80  late 0");
         assertThat(run.out().lines().toList()).last().asString().startsWith("1@1 not a FeatureStats record");
         assertThat(run.out()).contains("  classes     cat 70, dog 50")
@@ -180,6 +180,11 @@ class StatsCommandIntegrationTest {
         assertThat(byName.out().lines().filter(l -> l.startsWith("mobilenetv2:"))).singleElement().asString()
                 .startsWith("mobilenetv2:4 ");
         assertThat(byName.out()).doesNotContain("█").doesNotContain("58.3%");
+
+        Run bySource = stats("--topic", TOPIC, "--source", "camera-2", "--json");
+        assertThat(bySource.code()).as(bySource.err()).isZero();
+        assertThat(bySource.out().lines().filter(l -> l.contains("\"modelName\""))).singleElement().asString()
+                .contains("\"modelVersion\":\"4\"").contains("\"source\":\"camera-2\"");
 
         Run none = stats("--topic", TOPIC, "--model", "resnet", "--json");
         assertThat(none.code()).isZero();
