@@ -42,6 +42,9 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class FeatureStatsTopology {
 
+    /** Separates the model key from the source in a by-source stats key. */
+    public static final String SOURCE_SEPARATOR = "#";
+
     private FeatureStatsTopology() {
     }
 
@@ -58,9 +61,6 @@ public final class FeatureStatsTopology {
         String model = modelKey(o.modelName(), o.modelVersion());
         return bySource ? model + SOURCE_SEPARATOR + o.source() : model;
     }
-
-    /** Separates the model key from the source in a by-source stats key. */
-    public static final String SOURCE_SEPARATOR = "#";
 
     /**
      * Adds the branch to the builder of {@code observations} and writes FeatureStats to {@code statsTopic}.

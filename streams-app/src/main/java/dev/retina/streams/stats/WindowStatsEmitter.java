@@ -59,7 +59,7 @@ final class WindowStatsEmitter implements Processor<Windowed<String>, WindowAggr
         Instant end = record.key().window().endTime();
         DriftReference reference = referenceFor(statsKey, modelKey, start, end, window);
         FeatureStats.Builder stats = FeatureStats.newBuilder(
-            window.toFeatureStats(start, end, reference, settings.drift()));
+            window.toFeatureStats(start, end, comparable(reference, window, statsKey), settings.drift()));
         if (settings.bySource() && statsKey.length() > modelKey.length()) {
             stats.setSource(statsKey.substring(modelKey.length() + FeatureStatsTopology.SOURCE_SEPARATOR.length()));
         }
@@ -76,6 +76,26 @@ final class WindowStatsEmitter implements Processor<Windowed<String>, WindowAggr
                 stats.getDrift().getReference());
         }
         context.forward(record.withKey(statsKey + "@" + start).withValue(stats.build()));
+    }
+
+    /**
+     * The reference, without its embedding summary when that has another dimension than the window's embeddings (a
+     * reference file written for another model, or a model whose embedding changed): the class and confidence PSI
+     * still apply, the description says why the embedding shift is missing, and the mismatch is logged.
+     */
+    private static DriftReference comparable(DriftReference reference, WindowAggregate window, String statsKey) {
+        if (reference == null || !reference.hasEmbedding() || window.embedding() == null
+                || window.embedding().count() == 0
+                || window.embedding().dimension() == reference.embeddingMean().length) {
+            return reference;
+        }
+        String why = "embedding ignored: the reference has dimension " + reference.embeddingMean().length
+            + ", the window " + window.embedding().dimension();
+        LOG.error("drift reference '{}' of {} does not fit the model's embeddings ({}); comparing classes and "
+            + "confidence only", reference.description(), statsKey, why);
+        return new DriftReference(reference.description() + " (" + why + ")", reference.modelName(),
+            reference.modelVersion(), reference.count(), reference.classProportions(), reference.confidenceBins(),
+            null, null);
     }
 
     private DriftReference referenceFor(String statsKey, String modelKey, Instant start, Instant end,

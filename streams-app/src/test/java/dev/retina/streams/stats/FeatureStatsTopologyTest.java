@@ -310,6 +310,26 @@ class FeatureStatsTopologyTest {
     }
 
     @Test
+    void referenceWithAnotherEmbeddingDimensionStillGivesClassAndConfidenceDrift() {
+        DriftReference file = new DriftReference("other model", Obs.MODEL, Obs.VERSION, 100,
+            Map.of("dog", 1.0), new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, new double[] {1, 2, 3},
+            new double[] {1, 1, 1});
+        try (Fixture f = new Fixture(settings(1, Map.of(KEY, file)))) {
+            f.pipe("cat,0.95", Duration.ofSeconds(1), 5); // two-dimensional embeddings
+            f.pipe("cat,0.95", Duration.ofSeconds(100));
+            List<FeatureStats> out = f.output.readValuesToList();
+            assertThat(out).hasSize(1);
+            var drift = out.get(0).getDrift();
+            assertThat(drift.getReference())
+                .isEqualTo("other model (embedding ignored: the reference has dimension 3, the window 2)");
+            assertThat(drift.getEmbeddingMeanShift()).isNull();
+            assertThat(drift.getEmbeddingStandardisedShift()).isNull();
+            assertThat(drift.getPsiClass()).isGreaterThan(0.2);
+            assertThat(drift.getDrift()).isTrue();
+        }
+    }
+
+    @Test
     void settingsAreValidated() {
         assertThatThrownBy(() -> FeatureStatsSettings.defaults(Duration.ZERO, GRACE))
             .isInstanceOf(IllegalArgumentException.class).hasMessage("stats window size must be > 0, found PT0S");
