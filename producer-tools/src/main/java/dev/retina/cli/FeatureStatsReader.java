@@ -45,14 +45,12 @@ final class FeatureStatsReader implements AutoCloseable {
     record Entry(int partition, long offset, String key, FeatureStats stats, String problem) {
     }
 
-    private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroSerde<FeatureStats> serde;
     private final List<TopicPartition> partitions;
 
-    private FeatureStatsReader(String topic, KafkaConsumer<byte[], byte[]> consumer, AvroSerde<FeatureStats> serde,
+    private FeatureStatsReader(KafkaConsumer<byte[], byte[]> consumer, AvroSerde<FeatureStats> serde,
                                List<TopicPartition> partitions) {
-        this.topic = topic;
         this.consumer = consumer;
         this.serde = serde;
         this.partitions = partitions;
@@ -83,7 +81,7 @@ final class FeatureStatsReader implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             AvroSerde<FeatureStats> serde = new AvroSerde<>(FeatureStats.class,
                     SchemaRegistryClient.fromKafkaConfig(clientConfig), false);
-            return new FeatureStatsReader(topic, consumer, serde, partitions);
+            return new FeatureStatsReader(consumer, serde, partitions);
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;
@@ -122,10 +120,6 @@ final class FeatureStatsReader implements AutoCloseable {
     private static IllegalStateException unreachable(String servers, Duration timeout, Throwable cause) {
         return new IllegalStateException("cannot reach Kafka at " + servers + " within " + timeout.toMillis()
                 + " ms; expected a running broker at --bootstrap-servers", cause);
-    }
-
-    String topic() {
-        return topic;
     }
 
     /** The assigned partitions: every partition of the topic when the reader was opened. */

@@ -240,9 +240,4 @@ public final class StatsCommand implements Callable<Integer> {
         }
         return charset.newEncoder().canEncode("█▏▎▍▌▋▊▉…");
     }
-
-    /** Used by the demo: the table lines of one window. */
-    static List<String> lines(FeatureStats stats, boolean chart) {
-        return new StatsTable(chart, terminalShowsBlocks()).render(stats);
-    }
 }
