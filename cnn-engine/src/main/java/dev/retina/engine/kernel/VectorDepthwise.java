@@ -204,29 +204,33 @@ final class VectorDepthwise {
 
     /**
      * The output grid of one plane, stored at {@code buf[gridBase..]}: the sum over taps of weight times
-     * the phase buffer at the tap's offset, four vectors at a time where possible, plus bias, through the
-     * activation. Each sum is finished and stored by the method that holds it: a vector passed to a
-     * method C2 does not inline would be boxed.
+     * the phase buffer at the tap's offset, four vectors at a time where possible, then bias and
+     * activation in a second pass over the (cache-resident) grid. Each sum is stored by the method
+     * that holds it: a vector passed to a method C2 does not inline would be boxed.
      */
     private static void convolve(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, float b,
                                  Activation act, boolean vectorAct, int gridBase, int gridEnd) {
-        Activation fused = vectorAct ? act : Activation.NONE;
         int q = 0;
         for (; q + 4 * L <= gridEnd; q += 4 * L) {
-            sum4(buf, weights, wOff, taps, tapOffsets, q, b, fused, gridBase);
+            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase);
         }
         for (; q < gridEnd; q += L) {
-            sum1(buf, weights, wOff, taps, tapOffsets, q, b, fused, gridBase);
+            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase);
         }
-        if (!vectorAct) {
+        if (vectorAct) {
+            for (int i = gridBase; i < gridBase + gridEnd; i += L) {
+                FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, i).add(b);
+                VectorGemm.VectorActivation.apply(act, v).intoArray(buf, i);
+            }
+        } else {
             for (int i = gridBase; i < gridBase + gridEnd; i++) {
-                buf[i] = act.apply(buf[i]);
+                buf[i] = act.apply(buf[i] + b);
             }
         }
     }
 
-    private static void sum4(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q, float b,
-                             Activation act, int gridBase) {
+    private static void sum4(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
+                             int gridBase) {
         FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
         FloatVector a1 = FloatVector.zero(VectorGemm.SPECIES);
         FloatVector a2 = FloatVector.zero(VectorGemm.SPECIES);
@@ -240,19 +244,19 @@ final class VectorDepthwise {
             a3 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 3 * L).fma(wv, a3);
         }
         int at = gridBase + q;
-        VectorGemm.VectorActivation.apply(act, a0.add(b)).intoArray(buf, at);
-        VectorGemm.VectorActivation.apply(act, a1.add(b)).intoArray(buf, at + L);
-        VectorGemm.VectorActivation.apply(act, a2.add(b)).intoArray(buf, at + 2 * L);
-        VectorGemm.VectorActivation.apply(act, a3.add(b)).intoArray(buf, at + 3 * L);
+        a0.intoArray(buf, at);
+        a1.intoArray(buf, at + L);
+        a2.intoArray(buf, at + 2 * L);
+        a3.intoArray(buf, at + 3 * L);
     }
 
-    private static void sum1(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q, float b,
-                             Activation act, int gridBase) {
+    private static void sum1(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
+                             int gridBase) {
         FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
         for (int t = 0; t < taps; t++) {
             a0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, tapOffsets[t] + q)
                     .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + t]), a0);
         }
-        VectorGemm.VectorActivation.apply(act, a0.add(b)).intoArray(buf, gridBase + q);
+        a0.intoArray(buf, gridBase + q);
     }
 }
