@@ -221,6 +221,9 @@ public final class DemoCommand implements Callable<Integer> {
             print(out, String.format(Locale.ROOT, "retina demo: swap models live from another terminal with"
                     + " ./retina publish-model -b %s -r %s --model-dir DIR --name %s --version V",
                     bootstrap, stack.registry.url(), modelName));
+            print(out, String.format(Locale.ROOT, "retina demo: statistics windows are printed here as they close;"
+                    + " from another terminal: ./retina stats -b %s -r %s --follow", bootstrap,
+                    stack.registry.url()));
             if (app.dashboard().isPresent()) {
                 // Printed, never opened: the demo may run where no browser is.
                 print(out, "retina demo: live dashboard at " + AppCommand.httpAddress(config, app.httpPort()) + "/");
