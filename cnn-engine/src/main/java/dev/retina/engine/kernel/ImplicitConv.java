@@ -69,16 +69,57 @@ final class ImplicitConv {
             throw new IllegalArgumentException("implicit GEMM convolution expects stride 1, found strides "
                     + g.strideH() + "x" + g.strideW());
         }
-        Layout lay = Layout.of(g, ctx.parallelism(), batch * g.group());
-        int m = g.outPerGroup();
-        int n = g.outH() * g.outW();
-        int inImage = g.inChannels() * g.inH() * g.inW();
-        int inGroup = g.inPerGroup() * g.inH() * g.inW();
-        int images = batch * g.group();
-        int tasks = images * lay.colBlocks * lay.rowGroups;
-        PackedMatrix[] packed = w.packedPerGroup();
-        GemmEpilogue ep = new GemmEpilogue(1f, w.bias(), 0, false, act);
-        VectorGemm.forTasks(ctx, tasks, g.macs() * batch, (chunk, from, to) -> {
+        Body body = ctx.body(Body.class, Body::new);
+        body.set(g, w, act, in, residual, out, batch, ctx);
+        try {
+            VectorGemm.forTasks(ctx, body.images * body.lay.colBlocks * body.lay.rowGroups, g.macs() * batch, body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /**
+     * The loop body over (image and group, row block, row group) tasks: one instance per context
+     * ({@link ComputeContext#body}), so a call allocates nothing.
+     */
+    static final class Body implements ComputeContext.RangeBody {
+        private final Layout lay = new Layout();
+        private final VectorGemm.TileEpilogue ep = new VectorGemm.TileEpilogue();
+        private ConvGeometry g;
+        private PackedMatrix[] packed;
+        private float[] in;
+        private float[] out;
+        private ComputeContext ctx;
+        private int images;
+
+        void set(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
+                 int batch, ComputeContext ctx) {
+            this.g = g;
+            this.packed = w.packedPerGroup();
+            this.in = in;
+            this.out = out;
+            this.ctx = ctx;
+            this.images = batch * g.group();
+            ep.set(w.bias(), act, residual);
+            lay.compute(g, ctx.parallelism(), images);
+        }
+
+        void clear() {
+            g = null;
+            packed = null;
+            in = null;
+            out = null;
+            ctx = null;
+            ep.clear();
+        }
+
+        @Override
+        public void run(int chunk, int from, int to) {
+            int m = g.outPerGroup();
+            int n = g.outH() * g.outW();
+            int plane = g.inH() * g.inW();
+            int inImage = g.inChannels() * plane;
+            int inGroup = g.inPerGroup() * plane;
             float[] scratch = ctx.scratch(chunk, lay.scratchFloats);
             int windowKey = -1;
             float[] x = scratch;
@@ -95,7 +136,6 @@ final class ImplicitConv {
                 int rows = Math.min(lay.rowsPerBlock, g.outH() - oh0);
                 int inOff = nIdx * inImage + grp * inGroup;
                 if (key != windowKey) {
-                    int plane = g.inH() * g.inW();
                     int direct = inOff + oh0 * g.inW();
                     int cols = rows * lay.wp;
                     int lastRead = direct + (g.inPerGroup() - 1) * plane + (cols + VectorGemm.NR - 1)
@@ -112,41 +152,46 @@ final class ImplicitConv {
                     }
                     windowKey = key;
                 }
-                PackedMatrix a = packed[grp];
                 int p0 = (int) ((long) lay.panels * rowGroup / lay.rowGroups);
                 int p1 = (int) ((long) lay.panels * (rowGroup + 1) / lay.rowGroups);
                 int outOff = (nIdx * g.outChannels() + grp * m) * n + oh0 * g.outW();
-                block(g, lay, a, x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m, residual);
+                block(g, lay, packed[grp], x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m);
             }
-        });
+        }
     }
 
-    /** Block sizes and scratch layout for one geometry and thread count. */
-    private record Layout(int wp, int rowsPerBlock, int colBlocks, int winRows, int winPlane, int panels,
-                          int rowGroups, int channelsPerSlice, int tileBase, int scratchFloats) {
+    /** Block sizes and scratch layout for one geometry and thread count; recomputed per call, in place. */
+    private static final class Layout {
+        int wp;
+        int rowsPerBlock;
+        int colBlocks;
+        int winRows;
+        int winPlane;
+        int panels;
+        int rowGroups;
+        int channelsPerSlice;
+        int tileBase;
+        int scratchFloats;
 
-        static Layout of(ConvGeometry g, int parallelism, int images) {
-            int wp = paddedWidth(g);
+        void compute(ConvGeometry g, int parallelism, int images) {
+            wp = paddedWidth(g);
             int halo = g.dilationH() * (g.kernelH() - 1);
             int cin = g.inPerGroup();
             int fit = WINDOW_FLOATS / Math.max(1, cin * wp) - halo;
-            int rowsPerBlock = Math.max(1, Math.min(g.outH(), fit));
-            int colBlocks = (g.outH() + rowsPerBlock - 1) / rowsPerBlock;
+            rowsPerBlock = Math.max(1, Math.min(g.outH(), fit));
+            colBlocks = (g.outH() + rowsPerBlock - 1) / rowsPerBlock;
             rowsPerBlock = (g.outH() + colBlocks - 1) / colBlocks;
-            int winRows = rowsPerBlock + halo;
-            int winPlane = winRows * wp;
-            int panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
-            int units = images * colBlocks;
-            int rowGroups = VectorGemm.rowGroups(panels, units, parallelism);
-            int channelsPerSlice = Math.max(1, VectorGemm.KC / (g.kernelH() * g.kernelW()));
+            winRows = rowsPerBlock + halo;
+            winPlane = winRows * wp;
+            panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
+            rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, parallelism);
+            channelsPerSlice = Math.max(1, VectorGemm.KC / (g.kernelH() * g.kernelW()));
             // The last column panel of a block reads up to NR - 1 columns (and the taps' reach) past
             // the window; the slack keeps those reads inside the scratch array.
             int slack = VectorGemm.NR + g.dilationW() * (g.kernelW() - 1);
-            int tileBase = Math.addExact(Math.multiplyExact(cin, winPlane), slack);
+            tileBase = Math.addExact(Math.multiplyExact(cin, winPlane), slack);
             int tiles = (panels + rowGroups - 1) / rowGroups + 1;
-            int scratch = Math.addExact(tileBase, Math.multiplyExact(tiles, VectorGemm.MR * VectorGemm.NR));
-            return new Layout(wp, rowsPerBlock, colBlocks, winRows, winPlane, panels, rowGroups, channelsPerSlice,
-                    tileBase, scratch);
+            scratchFloats = Math.addExact(tileBase, Math.multiplyExact(tiles, VectorGemm.MR * VectorGemm.NR));
         }
     }
 
@@ -185,7 +230,7 @@ final class ImplicitConv {
      */
     private static void block(ConvGeometry g, Layout lay, PackedMatrix a, float[] x, int xBase, int winPlane,
                               int rows, int p0, int p1, float[] scratch, float[] out, int outOff,
-                              GemmEpilogue ep, int biasRow0, float[] residual) {
+                              VectorGemm.TileEpilogue ep, int biasRow0) {
         int nr = VectorGemm.NR;
         int mr = VectorGemm.MR;
         int k = a.cols();
@@ -212,7 +257,7 @@ final class ImplicitConv {
                 int tile = lay.tileBase + (panel - p0) * mr * nr;
                 int row0 = panel * mr;
                 storeTile(scratch, tile, row0, Math.min(mr, a.rows() - row0), col, Math.min(nr, cols - col),
-                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0, residual);
+                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0);
             }
         }
     }
@@ -222,11 +267,11 @@ final class ImplicitConv {
      * one output row goes through {@link VectorGemm#epilogue}; columns past {@code outW} are dropped.
      */
     private static void storeTile(float[] t, int tile, int row0, int rows, int col, int width, int wp, int outW,
-                                  float[] out, int outOff, int outPlane, GemmEpilogue ep, int biasRow0,
-                                  float[] residual) {
+                                  float[] out, int outOff, int outPlane, VectorGemm.TileEpilogue ep,
+                                  int biasRow0) {
         if (wp == outW) {
             // No dropped columns (a pointwise layer): the tile is one run of the output.
-            VectorGemm.epilogue(t, tile, row0, rows, col, width, out, outOff, outPlane, 1, ep, biasRow0, residual);
+            VectorGemm.epilogue(t, tile, row0, rows, col, width, out, outOff, outPlane, 1, ep, biasRow0);
             return;
         }
         int j = 0;
@@ -238,7 +283,7 @@ final class ImplicitConv {
             if (xcol < outW) {
                 int len = Math.min(rowEnd, j + (outW - xcol)) - j;
                 VectorGemm.epilogue(t, tile + j, row0, rows, r * outW + xcol, len, out, outOff, outPlane, 1, ep,
-                        biasRow0, residual);
+                        biasRow0);
             }
             j = rowEnd;
         }

@@ -45,21 +45,68 @@ final class VectorConv {
      */
     static void runIm2col(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
                           int batch, ComputeContext ctx) {
-        int m = g.outPerGroup();
-        int k = g.inPerGroup() * g.kernelH() * g.kernelW();
-        int n = g.outH() * g.outW();
-        int inImage = g.inChannels() * g.inH() * g.inW();
-        int inGroup = g.inPerGroup() * g.inH() * g.inW();
-        int nc = VectorGemm.blockColumns(k, n);
-        int colBlocks = (n + nc - 1) / nc;
-        int panels = (m + VectorGemm.MR - 1) / VectorGemm.MR;
-        int images = batch * g.group();
-        int rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, ctx.parallelism());
-        int scratchFloats = VectorGemm.scratchFloats(k, nc, panels);
-        boolean pointwise = g.isPointwise();
-        PackedMatrix[] packed = w.packedPerGroup();
-        GemmEpilogue ep = new GemmEpilogue(1f, w.bias(), 0, false, act);
-        VectorGemm.forTasks(ctx, images * colBlocks * rowGroups, g.macs() * batch, (chunk, from, to) -> {
+        Im2colBody body = ctx.body(Im2colBody.class, Im2colBody::new);
+        body.set(g, w, act, in, residual, out, batch, ctx);
+        try {
+            VectorGemm.forTasks(ctx, body.images * body.colBlocks * body.rowGroups, g.macs() * batch, body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /**
+     * The loop body of {@link #runIm2col} over (image and group, column block, row group) tasks: one
+     * instance per context ({@link ComputeContext#body}), so a call allocates nothing.
+     */
+    static final class Im2colBody implements ComputeContext.RangeBody {
+        private final VectorGemm.TileEpilogue ep = new VectorGemm.TileEpilogue();
+        private ConvGeometry g;
+        private PackedMatrix[] packed;
+        private float[] in;
+        private float[] out;
+        private ComputeContext ctx;
+        private int k;
+        private int n;
+        private int nc;
+        private int colBlocks;
+        private int panels;
+        private int images;
+        private int rowGroups;
+        private int scratchFloats;
+
+        void set(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
+                 int batch, ComputeContext ctx) {
+            this.g = g;
+            this.packed = w.packedPerGroup();
+            this.in = in;
+            this.out = out;
+            this.ctx = ctx;
+            ep.set(w.bias(), act, residual);
+            k = g.inPerGroup() * g.kernelH() * g.kernelW();
+            n = g.outH() * g.outW();
+            nc = VectorGemm.blockColumns(k, n);
+            colBlocks = (n + nc - 1) / nc;
+            panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
+            images = batch * g.group();
+            rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, ctx.parallelism());
+            scratchFloats = VectorGemm.scratchFloats(k, nc, panels);
+        }
+
+        void clear() {
+            g = null;
+            packed = null;
+            in = null;
+            out = null;
+            ctx = null;
+            ep.clear();
+        }
+
+        @Override
+        public void run(int chunk, int from, int to) {
+            int m = g.outPerGroup();
+            int inImage = g.inChannels() * g.inH() * g.inW();
+            int inGroup = g.inPerGroup() * g.inH() * g.inW();
+            boolean pointwise = g.isPointwise();
             float[] scratch = ctx.scratch(chunk, scratchFloats);
             int packedKey = -1;
             for (int t = from; t < to; t++) {
@@ -83,10 +130,9 @@ final class VectorConv {
                 int p0 = (int) ((long) panels * rowGroup / rowGroups);
                 int p1 = (int) ((long) panels * (rowGroup + 1) / rowGroups);
                 int outOff = (nIdx * g.outChannels() + grp * m) * n;
-                VectorGemm.block(packed[grp], p0, p1, scratch, k * nc, col0, cols, out, outOff, n, 1, ep,
-                        grp * m, residual);
+                VectorGemm.block(packed[grp], p0, p1, scratch, k * nc, col0, cols, out, outOff, n, 1, ep, grp * m);
             }
-        });
+        }
     }
 
     /**

@@ -110,7 +110,7 @@ final class VectorGemm {
      */
     static void forTasks(ComputeContext ctx, int tasks, long work, ComputeContext.RangeBody body) {
         if (work < SERIAL_WORK) {
-            ctx.parallelFor(1, (chunk, from, to) -> body.run(0, 0, tasks));
+            body.run(0, 0, tasks);
         } else {
             ctx.parallelFor(tasks, body);
         }
@@ -126,14 +126,71 @@ final class VectorGemm {
             throw new IllegalStateException("matrix was packed for another kernel set (panel rows "
                     + a.panelRows() + ", expected " + MR + ")");
         }
-        int k = a.cols();
-        int nc = blockColumns(k, n);
-        int colBlocks = (n + nc - 1) / nc;
-        int panels = a.panelCount();
-        int rowGroups = rowGroups(panels, colBlocks, ctx.parallelism());
-        int scratchFloats = scratchFloats(k, nc, panels);
-        long work = (long) a.rows() * k * n;
-        forTasks(ctx, colBlocks * rowGroups, work, (chunk, from, to) -> {
+        MultiplyBody body = ctx.body(MultiplyBody.class, MultiplyBody::new);
+        body.set(a, b, bOff, bRowStride, bColStride, n, c, cOff, cRowStride, cColStride, ep, ctx);
+        try {
+            forTasks(ctx, body.colBlocks * body.rowGroups, (long) a.rows() * a.cols() * n, body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /**
+     * The loop body of {@link #multiply} over (column block, row group) tasks: one instance per
+     * context ({@link ComputeContext#body}), so a call allocates nothing.
+     */
+    static final class MultiplyBody implements ComputeContext.RangeBody {
+        private final TileEpilogue ep = new TileEpilogue();
+        private PackedMatrix a;
+        private float[] b;
+        private int bOff;
+        private int bRowStride;
+        private int bColStride;
+        private int n;
+        private float[] c;
+        private int cOff;
+        private int cRowStride;
+        private int cColStride;
+        private ComputeContext ctx;
+        private int nc;
+        private int colBlocks;
+        private int panels;
+        private int rowGroups;
+        private int scratchFloats;
+
+        void set(PackedMatrix a, float[] b, int bOff, int bRowStride, int bColStride, int n, float[] c, int cOff,
+                 int cRowStride, int cColStride, GemmEpilogue epilogue, ComputeContext ctx) {
+            this.a = a;
+            this.b = b;
+            this.bOff = bOff;
+            this.bRowStride = bRowStride;
+            this.bColStride = bColStride;
+            this.n = n;
+            this.c = c;
+            this.cOff = cOff;
+            this.cRowStride = cRowStride;
+            this.cColStride = cColStride;
+            this.ctx = ctx;
+            ep.set(epilogue);
+            int k = a.cols();
+            nc = blockColumns(k, n);
+            colBlocks = (n + nc - 1) / nc;
+            panels = a.panelCount();
+            rowGroups = rowGroups(panels, colBlocks, ctx.parallelism());
+            scratchFloats = scratchFloats(k, nc, panels);
+        }
+
+        void clear() {
+            a = null;
+            b = null;
+            c = null;
+            ctx = null;
+            ep.clear();
+        }
+
+        @Override
+        public void run(int chunk, int from, int to) {
+            int k = a.cols();
             float[] scratch = ctx.scratch(chunk, scratchFloats);
             int packedBlock = -1;
             for (int t = from; t < to; t++) {
@@ -147,20 +204,18 @@ final class VectorGemm {
                 }
                 int p0 = (int) ((long) panels * group / rowGroups);
                 int p1 = (int) ((long) panels * (group + 1) / rowGroups);
-                block(a, p0, p1, scratch, k * nc, col0, cols, c, cOff, cRowStride, cColStride, ep, 0, null);
+                block(a, p0, p1, scratch, k * nc, col0, cols, c, cOff, cRowStride, cColStride, ep, 0);
             }
-        });
+        }
     }
 
     /**
      * Multiplies row panels {@code [p0, p1)} of A with one packed column block of B held at the start
      * of {@code scratch}; partial-sum tiles start at {@code tileBase}. Row i of this product takes the
-     * epilogue's bias of row {@code biasRow0 + i}. A non-null {@code residual} (laid out like C) is added
-     * before the activation.
+     * epilogue's bias of row {@code biasRow0 + i}.
      */
     static void block(PackedMatrix a, int p0, int p1, float[] scratch, int tileBase, int col0, int cols,
-                      float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep, int biasRow0,
-                      float[] residual) {
+                      float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0) {
         int k = a.cols();
         float[] pa = a.panels();
         int bPanels = (cols + NR - 1) / NR;
@@ -178,7 +233,7 @@ final class VectorGemm {
                     if (last) {
                         int row0 = panel * MR;
                         epilogue(scratch, tile, row0, Math.min(MR, a.rows() - row0),
-                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0, residual);
+                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0);
                     }
                 }
             }
@@ -271,14 +326,14 @@ final class VectorGemm {
     /**
      * Writes the finished tile: {@code rows x width} sums from {@code t[tile..]} through the epilogue
      * into C. Whole vectors with a unit column stride and a vectorisable activation are stored as
-     * vectors; the rest element by element with {@link GemmEpilogue#finish}, which performs the same
-     * float operations in the same order, so both paths give identical values. A non-null
-     * {@code residual} is read at the same index as C and added before the activation.
+     * vectors; the rest element by element with the same float operations in the same order
+     * ({@link TileEpilogue#finish}), so both paths give identical values. Row i of the tile takes the
+     * bias of row {@code biasRow0 + row0 + i}.
      */
     static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
-                         float[] c, int cOff, int cRowStride, int cColStride, GemmEpilogue ep,
-                         int biasRow0, float[] residual) {
-        boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation());
+                         float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0) {
+        boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation);
+        float[] residual = ep.residual;
         for (int r = 0; r < rows; r++) {
             int row = row0 + r;
             int base = cOff + row * cRowStride + col0 * cColStride;
@@ -286,28 +341,84 @@ final class VectorGemm {
                 int src = tile + r * NR + j;
                 if (vectorStore && j + L <= width) {
                     FloatVector v = FloatVector.fromArray(SPECIES, t, src);
-                    if (ep.alpha() != 1f) {
-                        v = v.mul(ep.alpha());
+                    if (ep.alpha != 1f) {
+                        v = v.mul(ep.alpha);
                     }
-                    if (ep.bias() != null) {
-                        v = v.add(ep.bias()[ep.biasOffset() + biasRow0 + row]);
+                    if (ep.bias != null) {
+                        v = v.add(ep.bias[ep.biasOffset + biasRow0 + row]);
                     }
-                    if (ep.accumulate()) {
+                    if (ep.accumulate) {
                         v = v.add(FloatVector.fromArray(SPECIES, c, base + j));
                     }
                     if (residual != null) {
                         v = v.add(FloatVector.fromArray(SPECIES, residual, base + j));
                     }
-                    VectorActivation.apply(ep.activation(), v).intoArray(c, base + j);
+                    VectorActivation.apply(ep.activation, v).intoArray(c, base + j);
                 } else {
                     int valid = Math.min(L, width - j);
                     for (int q = 0; q < valid; q++) {
                         int idx = base + (j + q) * cColStride;
-                        c[idx] = residual == null ? ep.finish(biasRow0 + row, t[src + q], c[idx])
-                                : ep.finish(biasRow0 + row, t[src + q], c[idx], residual[idx]);
+                        c[idx] = ep.finish(biasRow0 + row, t[src + q], c, residual, idx);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A reusable, mutable form of {@link GemmEpilogue} plus an optional residual (read at C's index
+     * and added before the activation), owned by one loop body so a call allocates nothing. Set
+     * before a parallel loop and only read inside it.
+     */
+    static final class TileEpilogue {
+        float alpha = 1f;
+        float[] bias;
+        int biasOffset;
+        boolean accumulate;
+        Activation activation = Activation.NONE;
+        float[] residual;
+
+        void set(GemmEpilogue ep) {
+            alpha = ep.alpha();
+            bias = ep.bias();
+            biasOffset = ep.biasOffset();
+            accumulate = ep.accumulate();
+            activation = ep.activation();
+            residual = null;
+        }
+
+        /** A convolution's epilogue: bias per output channel, activation, optional residual. */
+        void set(float[] bias, Activation activation, float[] residual) {
+            alpha = 1f;
+            this.bias = bias;
+            biasOffset = 0;
+            accumulate = false;
+            this.activation = activation;
+            this.residual = residual;
+        }
+
+        /** Drops the array references so a body does not keep a finished call's data alive. */
+        void clear() {
+            bias = null;
+            residual = null;
+        }
+
+        /**
+         * {@code act(alpha * acc + bias[biasOffset + i] + (accumulate ? c[idx] : 0) + residual[idx])}, in
+         * the order of {@link GemmEpilogue#finish}.
+         */
+        float finish(int i, float acc, float[] c, float[] res, int idx) {
+            float v = alpha == 1f ? acc : alpha * acc;
+            if (bias != null) {
+                v += bias[biasOffset + i];
+            }
+            if (accumulate) {
+                v += c[idx];
+            }
+            if (res != null) {
+                v += res[idx];
+            }
+            return activation.apply(v);
         }
     }
 
