@@ -102,7 +102,7 @@ public final class SseBroadcaster implements AutoCloseable {
             return Optional.empty();
         }
         Client client = new Client(sink, Math.max(limits.queueFrames(), initial.size() + 1));
-        initial.forEach(client.queue::add);
+        initial.forEach(frame -> client.queue.add(frame.getBytes(StandardCharsets.UTF_8)));
         clients.add(client);
         try {
             writers.execute(client::run);
@@ -114,12 +114,16 @@ public final class SseBroadcaster implements AutoCloseable {
         return Optional.of(client);
     }
 
-    /** Offers {@code frame} to every client; never blocks. */
+    /** Offers {@code frame} to every client; never blocks. The frame is encoded once, whatever the clients. */
     public void publish(String frame) {
         Objects.requireNonNull(frame, "frame");
+        if (clients.isEmpty()) {
+            return;
+        }
+        byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
         long now = nanoClock.getAsLong();
         for (Client c : clients) {
-            c.offer(frame, now);
+            c.offer(bytes, now);
         }
     }
 
@@ -165,7 +169,7 @@ public final class SseBroadcaster implements AutoCloseable {
     public final class Client {
 
         private final SseSink sink;
-        private final BlockingQueue<String> queue;
+        private final BlockingQueue<byte[]> queue;
         private final AtomicBoolean gone = new AtomicBoolean();
         private final AtomicLong fullSince = new AtomicLong(-1);
         private volatile Thread writer;
@@ -175,7 +179,7 @@ public final class SseBroadcaster implements AutoCloseable {
             this.queue = new ArrayBlockingQueue<>(capacity);
         }
 
-        private void offer(String frame, long now) {
+        private void offer(byte[] frame, long now) {
             if (gone.get()) {
                 return;
             }
@@ -215,7 +219,7 @@ public final class SseBroadcaster implements AutoCloseable {
                     // A blocking socket write is interruptible: the interrupt closes the channel and ends the write.
                     t.interrupt();
                 }
-                queue.offer("");  // wakes a writer waiting for the next frame
+                queue.offer(new byte[0]);  // wakes a writer waiting for the next frame
             }
         }
 
@@ -225,11 +229,11 @@ public final class SseBroadcaster implements AutoCloseable {
                 OutputStream out = sink.body();
                 long heartbeatNanos = limits.heartbeat().toNanos();
                 while (!gone.get()) {
-                    String frame = queue.poll(heartbeatNanos, TimeUnit.NANOSECONDS);
+                    byte[] frame = queue.poll(heartbeatNanos, TimeUnit.NANOSECONDS);
                     if (gone.get()) {
                         break;
                     }
-                    out.write(frame == null ? HEARTBEAT : frame.getBytes(StandardCharsets.UTF_8));
+                    out.write(frame == null ? HEARTBEAT : frame);
                     out.flush();
                 }
             } catch (IOException e) {
