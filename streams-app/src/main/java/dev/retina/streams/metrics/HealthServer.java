@@ -139,6 +139,7 @@ public final class HealthServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("Health endpoint failed on {}", exchange.getRequestURI(), e);
+            handedOver = false;  // a route that failed did not take the exchange over
         } finally {
             if (!handedOver) {
                 exchange.close();
