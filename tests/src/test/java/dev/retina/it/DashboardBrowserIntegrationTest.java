@@ -8,6 +8,10 @@ import dev.retina.cli.SyntheticImages;
 import dev.retina.cli.SyntheticProducer;
 import dev.retina.cli.embedded.EmbeddedKafka;
 import dev.retina.schemas.AvroTrust;
+import dev.retina.schemas.avro.DriftSummary;
+import dev.retina.schemas.avro.FeatureStats;
+import dev.retina.schemas.registry.AvroSerde;
+import dev.retina.schemas.registry.SchemaRegistryClient;
 import dev.retina.schemas.registry.EmbeddedSchemaRegistry;
 import dev.retina.streams.AppConfig;
 import dev.retina.streams.StreamsAppRunner;
@@ -16,17 +20,22 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +62,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * when those binaries are absent) against an application on the embedded broker that follows a models topic: the
  * page loads without console errors, thumbnails and labels appear for produced images, every malformed record
  * shows up under its dead-letter reason, the model version shown changes after a hot reload, the feed continues
- * after the page reconnects its event stream, closed statistics windows are listed, and a screenshot is saved under the module's build folder
+ * after the page reconnects its event stream, closed statistics windows are listed (a drifting one highlighted),
+ * and a screenshot is saved under the module's build folder
  * ({@code dashboard-screenshots/dashboard.png}).
  */
 @Tag("integration")
@@ -230,6 +240,26 @@ class DashboardBrowserIntegrationTest {
                 Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
                 System.out.println("dashboard screenshot at " + shot);
                 assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+                // A window flagged as drifting (written straight to the stats topic, after the screenshot so that
+                // shows only what the app computed) is highlighted in the table.
+                FeatureStats drifting = SampleRecords.featureStats(new Random(21));
+                Instant start = Instant.now().plusSeconds(60);
+                drifting = FeatureStats.newBuilder(drifting).setModelName("shapes").setModelVersion("2")
+                        .setWindowStart(start).setWindowEnd(start.plusSeconds(2))
+                        .setDrift(DriftSummary.newBuilder(drifting.getDrift()).setPsiClass(0.9).setDrift(true).build())
+                        .build();
+                try (AvroSerde<FeatureStats> serde = new AvroSerde<>(FeatureStats.class,
+                            SchemaRegistryClient.forUrl(registry.url()), false);
+                        KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(),
+                                new ByteArraySerializer(), new ByteArraySerializer(), Map.of())) {
+                    String statsTopic = app.config().statsTopic();
+                    producer.send(new ProducerRecord<>(statsTopic, serde.serializer().serialize(statsTopic,
+                            drifting))).get();
+                }
+                eventually(Duration.ofSeconds(30)).until(() -> driver.findElements(
+                        By.cssSelector("#stats-windows tr.drift .drift-flag")).stream()
+                        .anyMatch(e -> e.getText().equals("DRIFT")));
                 assertThat(consoleErrors(driver)).as("console errors").isEmpty();
             } finally {
                 driver.quit();
