@@ -28,7 +28,8 @@ import java.util.Locale;
  *   accuracy    0.900  36 of 40 labelled
  *   latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms
  *   drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110  standardised 0.130
- *               (threshold 0.50)  vs first full window     [one line]
+ *               (threshold 0.50)     [one line]
+ *   reference   first full window
  *   circle  ██████████████████████████████ 70  58.3%
  *   square  █████████████████████▍         50  41.7%
  * </pre>
@@ -82,6 +83,9 @@ final class StatsTable {
             lines.add(row("latency", latency(s.getLatency())));
         }
         lines.add(row("drift", drift(s.getDrift())));
+        if (s.getDrift() != null) {
+            lines.add(row("reference", s.getDrift().getReference()));
+        }
         if (chart && !classes.isEmpty()) {
             chart(classes, s.getCount(), lines);
         }
@@ -159,7 +163,7 @@ final class StatsTable {
                 b.append(String.format(Locale.ROOT, " (threshold %.2f)", d.getEmbeddingShiftThreshold()));
             }
         }
-        return b.append("  vs ").append(d.getReference()).toString();
+        return b.toString();
     }
 
     private void chart(List<ClassCount> classes, long total, List<String> lines) {

@@ -70,7 +70,8 @@ class StatsTableTest {
                 "  accuracy    0.900  36 of 40 labelled",
                 "  latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms",
                 "  drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110"
-                        + "  standardised 0.130 (threshold 0.50)  vs first full window",
+                        + "  standardised 0.130 (threshold 0.50)",
+                "  reference   first full window",
                 // 70 is the longest bar (30 cells); 50/70 of 240 eighths = 171.4 -> 21 cells and 3 eighths.
                 "  cat  ██████████████████████████████ 70   58.3%",
                 "  dog  █████████████████████▍         50   41.7%");
@@ -91,7 +92,8 @@ class StatsTableTest {
                 "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50",
                 "  accuracy    no labelled images",
                 "  latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms",
-                "  drift       DRIFT  psi class 1.234  confidence 0.500  threshold 0.20  vs validation set 2026-11");
+                "  drift       DRIFT  psi class 1.234  confidence 0.500  threshold 0.20",
+                "  reference   validation set 2026-11");
     }
 
     @Test

@@ -131,7 +131,9 @@ class DemoCommandIntegrationTest {
             assertThat(lines.subList(start, lines.size())).filteredOn(l -> l.startsWith("  drift "))
                     .first().asString().containsPattern("^  drift       (ok|DRIFT)  psi class \\d\\.\\d{3}  confidence"
                             + " \\d\\.\\d{3}  threshold 0\\.20  embedding shift \\d+\\.\\d{3}  standardised"
-                            + " \\d+\\.\\d{3} \\(threshold 0\\.50\\)  vs evaluation set$");
+                            + " \\d+\\.\\d{3} \\(threshold 0\\.50\\)$");
+            assertThat(lines.subList(start, lines.size())).filteredOn(l -> l.startsWith("  reference "))
+                    .first().isEqualTo("  reference   evaluation set");
         }
         System.out.println("demo with reference: " + lines.stream().filter(l -> l.startsWith("  drift ")).toList());
     }

@@ -132,7 +132,7 @@ class StatsCommandIntegrationTest {
         assertThat(run.out()).contains("  classes     cat 70, dog 50")
                 .contains("  accuracy    0.900  36 of 40 labelled")
                 .contains("  drift       DRIFT  psi class 0.750  confidence 0.020  threshold 0.20"
-                        + "  embedding shift 0.110  vs window-0")
+                        + "  embedding shift 0.110\n  reference   window-0\n")
                 .contains("  drift       no reference yet")
                 .containsPattern("(?m)^  cat  █+ 70   58\\.3%$")
                 .containsPattern("(?m)^1@1 not a FeatureStats record \\(4 bytes\\): ");
