@@ -162,10 +162,13 @@ class FeatureStatsFailoverIntegrationTest {
                                 TreeMap::new));
                 System.out.printf("stats failover: window %s counted %s, expected %s%n", WINDOW_START, counted,
                         expected);
+                System.out.printf("stats failover: one emitted record: %s%n", window.get(0));
                 assertThat(window).as("one record per source for the window").hasSize(SOURCES);
                 assertThat(counted).isEqualTo(expected);
                 assertThat(window).allSatisfy(s -> {
                     assertThat(s.getWindowEnd()).isEqualTo(WINDOW_START.plus(WINDOW));
+                    assertThat(s.getEmbedding()).as("the shapes model's embedding is found automatically").isNotNull();
+                    assertThat(s.getEntropy()).isNotNull();
                     assertThat(s.getLateCount()).isZero();
                     assertThat(s.getClassCounts().stream().mapToLong(c -> c.getCount()).sum())
                             .isEqualTo(s.getCount());
