@@ -2,10 +2,12 @@ package dev.retina.cli;
 
 import dev.retina.schemas.avro.AccuracySummary;
 import dev.retina.schemas.avro.ClassCount;
+import dev.retina.schemas.avro.ClassRecall;
 import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DriftSummary;
 import dev.retina.schemas.avro.EntropySummary;
 import dev.retina.schemas.avro.FeatureStats;
+import dev.retina.schemas.avro.InputSummary;
 import dev.retina.schemas.avro.LatencySummary;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,7 +27,8 @@ import java.util.Locale;
  * shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120  late 0
  *   classes     circle 70, square 50
  *   confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50  entropy 0.420
- *   accuracy    0.900  36 of 40 labelled
+ *   accuracy    0.900  36 of 40 labelled  lowest recall square 0.850 (17 of 20)
+ *   input       64x64  brightness 0.506  contrast 0.152
  *   latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms
  *   drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110  standardised 0.130
  *               (threshold 0.50)     [one line]
@@ -80,6 +83,7 @@ final class StatsTable {
         }
         lines.add(row("accuracy", accuracy(s.getAccuracy())));
         if (s.getCount() > 0) {
+            lines.add(row("input", input(s.getInput())));
             lines.add(row("latency", latency(s.getLatency())));
         }
         lines.add(row("drift", drift(s.getDrift())));
@@ -138,8 +142,27 @@ final class StatsTable {
         if (a == null) {
             return "no labelled images";
         }
-        return String.format(Locale.ROOT, "%.3f  %d of %d labelled", a.getAccuracy(), a.getCorrect(),
+        String text = String.format(Locale.ROOT, "%.3f  %d of %d labelled", a.getAccuracy(), a.getCorrect(),
                 a.getLabelledCount());
+        if (a.getPerClassRecall().size() < 2) {
+            return text;
+        }
+        // The class the model misses most is what a falling accuracy is usually about.
+        ClassRecall worst = a.getPerClassRecall().stream()
+                .min(Comparator.comparingDouble(ClassRecall::getRecall).thenComparing(ClassRecall::getLabel))
+                .orElseThrow();
+        return text + String.format(Locale.ROOT, "  lowest recall %s %.3f (%d of %d)", worst.getLabel(),
+                worst.getRecall(), worst.getCorrect(), worst.getLabelled());
+    }
+
+    /** Image size as {@code 64x64}, or ranges {@code 320-1024x240-768} when sizes vary; luma brightness, contrast. */
+    private static String input(InputSummary in) {
+        String width = in.getWidthMin() == in.getWidthMax() ? Integer.toString(in.getWidthMin())
+                : in.getWidthMin() + "-" + in.getWidthMax();
+        String height = in.getHeightMin() == in.getHeightMax() ? Integer.toString(in.getHeightMin())
+                : in.getHeightMin() + "-" + in.getHeightMax();
+        return String.format(Locale.ROOT, "%sx%s  brightness %.3f  contrast %.3f", width, height,
+                in.getBrightnessMean(), in.getContrastMean());
     }
 
     private static String latency(LatencySummary l) {

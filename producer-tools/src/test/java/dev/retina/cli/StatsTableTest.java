@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.retina.schemas.AvroTrust;
 import dev.retina.schemas.avro.AccuracySummary;
 import dev.retina.schemas.avro.ClassCount;
+import dev.retina.schemas.avro.ClassRecall;
 import dev.retina.schemas.avro.ConfidenceSummary;
 import dev.retina.schemas.avro.DriftSummary;
 import dev.retina.schemas.avro.EntropySummary;
@@ -39,7 +40,7 @@ class StatsTableTest {
                         .setLowConfidenceThreshold(0.5).setLowConfidenceCount(7).build())
                 .setInput(InputSummary.newBuilder().setWidthMean(64).setWidthMin(64).setWidthMax(64)
                         .setHeightMean(64).setHeightMin(64).setHeightMax(64).setBrightnessMean(0.5)
-                        .setBrightnessVariance(0.01).build())
+                        .setBrightnessVariance(0.01).setContrastMean(0.12).setContrastVariance(0.001).build())
                 .setEmbedding(null)
                 .setDrift(null)
                 .setAccuracy(null)
@@ -55,7 +56,12 @@ class StatsTableTest {
     void fullWindowWithAccuracyDriftAndChart() {
         FeatureStats s = window(120, List.of(count("cat", 70), count("dog", 50)))
                 .setAccuracy(AccuracySummary.newBuilder().setLabelledCount(40).setCorrect(36).setAccuracy(0.9)
-                        .setPerClassRecall(List.of()).build())
+                        .setPerClassRecall(List.of(
+                                ClassRecall.newBuilder().setLabel("cat").setLabelled(20).setCorrect(19).setRecall(0.95)
+                                        .build(),
+                                ClassRecall.newBuilder().setLabel("dog").setLabelled(20).setCorrect(17).setRecall(0.85)
+                                        .build()))
+                        .build())
                 .setDrift(DriftSummary.newBuilder().setReference("first full window").setPsiClass(0.04)
                         .setPsiConfidence(0.02).setEmbeddingMeanShift(0.11).setPsiThreshold(0.2).setDrift(false)
                         .setEmbeddingStandardisedShift(0.13).setEmbeddingShiftThreshold(0.5).build())
@@ -67,7 +73,8 @@ class StatsTableTest {
                 "shapes:1  2026-11-26 16:00:00 - 16:01:00 UTC  images 120  late 0",
                 "  classes     cat 70, dog 50",
                 "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50  entropy 0.420",
-                "  accuracy    0.900  36 of 40 labelled",
+                "  accuracy    0.900  36 of 40 labelled  lowest recall dog 0.850 (17 of 20)",
+                "  input       64x64  brightness 0.500  contrast 0.120",
                 "  latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms",
                 "  drift       ok  psi class 0.040  confidence 0.020  threshold 0.20  embedding shift 0.110"
                         + "  standardised 0.130 (threshold 0.50)",
@@ -81,6 +88,9 @@ class StatsTableTest {
     void driftFlaggedWithoutEmbeddingsOrLabelsAndNoChart() {
         FeatureStats s = window(10, List.of(count("square", 9), count("circle", 1)))
                 .setSource("camera-7").setLateCount(4)
+                .setInput(InputSummary.newBuilder().setWidthMean(50).setWidthMin(32).setWidthMax(64)
+                        .setHeightMean(48).setHeightMin(48).setHeightMax(48).setBrightnessMean(0.5)
+                        .setBrightnessVariance(0.01).setContrastMean(0.12).setContrastVariance(0.001).build())
                 .setDrift(DriftSummary.newBuilder().setReference("validation set 2026-11").setPsiClass(1.234)
                         .setPsiConfidence(0.5).setEmbeddingMeanShift(null).setPsiThreshold(0.2).setDrift(true)
                         .build())
@@ -91,6 +101,7 @@ class StatsTableTest {
                 "  classes     square 9, circle 1",
                 "  confidence  mean 0.810  p50 0.840  p95 0.990  low 7 below 0.50",
                 "  accuracy    no labelled images",
+                "  input       32-64x48  brightness 0.500  contrast 0.120",
                 "  latency     p50 12.5 ms  p99 48.0 ms  inference p50 9.5 ms  p99 40.3 ms",
                 "  drift       DRIFT  psi class 1.234  confidence 0.500  threshold 0.20",
                 "  reference   validation set 2026-11");
@@ -110,7 +121,7 @@ class StatsTableTest {
 
         assertThat(lines.get(1)).isEqualTo("  classes     a-label-much-longer-than-sixteen 10, class-9 10, class-8 9,"
                 + " 8 more");
-        assertThat(lines.subList(6, lines.size())).containsExactly(
+        assertThat(lines.subList(7, lines.size())).containsExactly(
                 "  a-label-much-lo~  ############################## 10   15.4%",
                 "  class-9           ############################## 10   15.4%",
                 "  class-8           ###########################     9   13.8%",

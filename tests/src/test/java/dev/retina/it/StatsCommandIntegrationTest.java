@@ -130,7 +130,8 @@ class StatsCommandIntegrationTest {
         assertThat(headers.get(2)).startsWith("mobilenetv2:3 ").endsWith("images 80  late 0");
         assertThat(run.out().lines().toList()).last().asString().startsWith("1@1 not a FeatureStats record");
         assertThat(run.out()).contains("  classes     cat 70, dog 50")
-                .contains("  accuracy    0.900  36 of 40 labelled")
+                .contains("  accuracy    0.900  36 of 40 labelled  lowest recall dog 0.850 (17 of 20)")
+                .contains("  input       320-1024x240-768  brightness 0.470  contrast 0.000")
                 .contains("  drift       DRIFT  psi class 0.750  confidence 0.020  threshold 0.20"
                         + "  embedding shift 0.110\n  reference   window-0\n")
                 .contains("  drift       no reference yet")
