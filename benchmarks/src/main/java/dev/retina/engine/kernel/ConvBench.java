@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * One convolution layer of a typical network shape, batch 1, on one core with the vector kernels,
  * in GFLOP/s (the {@code :gflop} line). {@code path}: {@code auto} is what the engine runs (implicit
  * GEMM or im2col, chosen per shape), {@code im2col} and {@code implicit} force one scheme, so the
- * choice can be checked. {@code implicit} needs stride 1 and is refused for strided layers.
+ * choice can be checked.
  *
  * <p>Layer names read {@code net.inChannels-outChannels.size.kernel[sStride]}: padding keeps
  * "same" size ({@code kernel / 2}).
@@ -48,9 +48,6 @@ public class ConvBench {
     @Setup
     public void setUp() {
         geometry = parse(layer);
-        if (path.equals("implicit") && (geometry.strideH() != 1 || geometry.strideW() != 1)) {
-            throw new IllegalArgumentException("path 'implicit' expects a stride-1 layer, found " + layer);
-        }
         if (!path.equals("auto") && !path.equals("im2col") && !path.equals("implicit")) {
             throw new IllegalArgumentException("path expected 'auto', 'im2col' or 'implicit', found '" + path + "'");
         }

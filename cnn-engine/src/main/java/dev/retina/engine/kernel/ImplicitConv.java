@@ -4,25 +4,28 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Stride-1 convolution as an implicit GEMM on the {@link VectorGemm} register tile: no im2col
- * matrix, packed or not.
+ * Convolution as an implicit GEMM on the {@link VectorGemm} register tile: no im2col matrix, packed
+ * or not.
  *
- * <p>Per image and group, output rows are cut into blocks. For a block, the input rows it needs
- * are copied once into a zero-bordered window of {@code inPerGroup} planes of {@code winRows x wp}
- * floats, where {@code wp = outW + dilationW * (kernelW - 1)} is the padded row width. The output is
- * then computed on the padded width too: padded output column {@code n = r * wp + x} (block row r,
- * column x) of the im2col matrix row for tap (c, kh, kw) is simply
- * {@code window[c * winPlane + kh * dilationH * wp + kw * dilationW + n]}, so the micro-kernel loads
- * its two B vectors straight from the window at a per-tap constant offset. The {@code wp - outW}
- * columns past each output row are computed and dropped by the epilogue. A 1x1 unpadded
- * convolution ({@link ConvGeometry#isPointwise()}) needs no window: it reads the input itself.
+ * <p>Per image and group, output rows are cut into blocks. For a block, the input rows it needs are
+ * copied once into a zero-bordered window, split into {@code strideH x strideW} phases: phase
+ * (a, b) of channel c holds padded input element {@code (strideH * y + a, strideW * x + b)} at
+ * {@code (y, x)}, in rows of {@code wq = outW + dilationW * (kernelW - 1) / strideW} floats. The
+ * output is computed on that width too: padded output column {@code n = r * wq + x} (block row r,
+ * column x) of the im2col matrix row for tap (c, kh, kw) is then
+ * {@code window[c * channelStride + offset(kh, kw) + n]}, where the offset picks the tap's phase
+ * and its row and column shift inside it. So the micro-kernel loads its two B vectors straight from
+ * the window at a per-tap constant offset, and with stride 1 there is one phase and the window is
+ * simply the zero-padded input. The {@code wq - outW} columns past each output row are computed and
+ * dropped by the epilogue. A 1x1 unpadded stride-1 convolution ({@link ConvGeometry#isPointwise()})
+ * needs no window: it reads the input itself.
  *
  * <p>K (taps ordered channel, kernel row, kernel column, as in the OIHW weights) is cut in slices of
  * whole channels, about {@link VectorGemm#KC} taps, so one slice of a B micro-panel stays in L1 while
  * the weight panels pass over it. Partial sums of a column panel stay in a per-chunk tile buffer, so
  * each output is one chain of fused multiply-adds over K in tap order, whatever the thread split.
  *
- * <p>Dropped columns cost {@code (wp - outW) / wp} of the arithmetic; packing an im2col block costs a
+ * <p>Dropped columns cost {@code (wq - outW) / wq} of the arithmetic; packing an im2col block costs a
  * share that falls with the number of output channels. {@link #suits} picks this kernel when the
  * first is the smaller cost.
  */
@@ -30,6 +33,12 @@ final class ImplicitConv {
 
     /** Chosen when (wasted column share) x (output channels per group) is at most this. */
     private static final double WASTE_TIMES_CHANNELS_LIMIT = 12.0;
+    /**
+     * Strided layers below this many multiply-adds per image stay on the im2col path: their packing
+     * is cheap anyway, and on such small layers C2 was seen to take thousands of calls longer to
+     * compile the phase-split path without boxing its vectors.
+     */
+    private static final long STRIDED_MIN_MACS = 1_000_000;
     /** Target size in floats of one input window (stays in L2 while every weight panel passes). */
     private static final int WINDOW_FLOATS = 128 * 1024;
 
@@ -38,7 +47,7 @@ final class ImplicitConv {
 
     /** True for geometries this kernel computes and is expected to compute faster than im2col. */
     static boolean suits(ConvGeometry g) {
-        if (g.strideH() != 1 || g.strideW() != 1) {
+        if ((g.strideH() != 1 || g.strideW() != 1) && g.macs() < STRIDED_MIN_MACS) {
             return false;
         }
         if (g.isPointwise()) {
@@ -49,9 +58,12 @@ final class ImplicitConv {
         return waste * g.outPerGroup() <= WASTE_TIMES_CHANNELS_LIMIT;
     }
 
-    /** Row width of the padded input (and of the computed output): {@code outW + dilationW * (kernelW - 1)}. */
+    /**
+     * Row width of one window phase (and of the computed output):
+     * {@code outW + dilationW * (kernelW - 1) / strideW}.
+     */
     static int paddedWidth(ConvGeometry g) {
-        return g.outW() + g.dilationW() * (g.kernelW() - 1);
+        return g.outW() + g.dilationW() * (g.kernelW() - 1) / g.strideW();
     }
 
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
@@ -65,9 +77,9 @@ final class ImplicitConv {
      */
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
                     int batch, ComputeContext ctx) {
-        if (g.strideH() != 1 || g.strideW() != 1) {
-            throw new IllegalArgumentException("implicit GEMM convolution expects stride 1, found strides "
-                    + g.strideH() + "x" + g.strideW());
+        if (w.packedPerGroup() == null) {
+            throw new IllegalArgumentException("implicit GEMM convolution expects weights packed per group,"
+                    + " found unpacked (depthwise) weights for " + g);
         }
         Body body = ctx.body(Body.class, Body::new);
         body.set(g, w, act, in, residual, out, batch, ctx);
@@ -124,7 +136,7 @@ final class ImplicitConv {
             int windowKey = -1;
             float[] x = scratch;
             int xBase = 0;
-            int winPlane = lay.winPlane;
+            int channelStride = lay.channelStride;
             for (int t = from; t < to; t++) {
                 int rowGroup = t % lay.rowGroups;
                 int key = t / lay.rowGroups;
@@ -143,92 +155,148 @@ final class ImplicitConv {
                     if (g.isPointwise() && lastRead <= in.length) {
                         x = in;
                         xBase = direct;
-                        winPlane = plane;
+                        channelStride = plane;
                     } else {
                         fillWindow(g, lay, in, inOff, oh0, rows, scratch);
                         x = scratch;
                         xBase = 0;
-                        winPlane = lay.winPlane;
+                        channelStride = lay.channelStride;
                     }
                     windowKey = key;
                 }
                 int p0 = (int) ((long) lay.panels * rowGroup / lay.rowGroups);
                 int p1 = (int) ((long) lay.panels * (rowGroup + 1) / lay.rowGroups);
                 int outOff = (nIdx * g.outChannels() + grp * m) * n + oh0 * g.outW();
-                block(g, lay, packed[grp], x, xBase, winPlane, rows, p0, p1, scratch, out, outOff, ep, grp * m);
+                block(g, lay, packed[grp], x, xBase, channelStride, rows, p0, p1, scratch, out, outOff, ep, grp * m);
             }
         }
     }
 
-    /** Block sizes and scratch layout for one geometry and thread count; recomputed per call, in place. */
+    /**
+     * Block sizes, window and scratch layout, and tap offsets for one geometry and thread count;
+     * recomputed per call, in place (the offset table only grows).
+     */
     private static final class Layout {
         int wp;
         int rowsPerBlock;
         int colBlocks;
         int winRows;
+        /** Floats of one phase of one channel: {@code winRows * wp}. */
         int winPlane;
+        /** Floats of one channel's window: every phase. */
+        int channelStride;
         int panels;
         int rowGroups;
         int channelsPerSlice;
         int tileBase;
         int scratchFloats;
+        /** Per tap (kh, kw) of one channel, its B row's offset from the channel's window start. */
+        int[] tapOffsets = new int[9];
+        /** Per phase, whether some tap reads it (a 1x1 strided layer reads one of four). */
+        boolean[] phaseUsed = new boolean[4];
 
         void compute(ConvGeometry g, int parallelism, int images) {
+            int sH = g.strideH();
+            int sW = g.strideW();
+            int phases = sH * sW;
             wp = paddedWidth(g);
-            int halo = g.dilationH() * (g.kernelH() - 1);
+            int halo = g.dilationH() * (g.kernelH() - 1) / sH;
             int cin = g.inPerGroup();
-            int fit = WINDOW_FLOATS / Math.max(1, cin * wp) - halo;
+            int fit = WINDOW_FLOATS / Math.max(1, cin * phases * wp) - halo;
             rowsPerBlock = Math.max(1, Math.min(g.outH(), fit));
             colBlocks = (g.outH() + rowsPerBlock - 1) / rowsPerBlock;
             rowsPerBlock = (g.outH() + colBlocks - 1) / colBlocks;
             winRows = rowsPerBlock + halo;
             winPlane = winRows * wp;
+            channelStride = Math.multiplyExact(phases, winPlane);
             panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
             rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, parallelism);
-            channelsPerSlice = Math.max(1, VectorGemm.KC / (g.kernelH() * g.kernelW()));
-            // The last column panel of a block reads up to NR - 1 columns (and the taps' reach) past
-            // the window; the slack keeps those reads inside the scratch array.
-            int slack = VectorGemm.NR + g.dilationW() * (g.kernelW() - 1);
-            tileBase = Math.addExact(Math.multiplyExact(cin, winPlane), slack);
+            int taps = g.kernelH() * g.kernelW();
+            channelsPerSlice = Math.max(1, VectorGemm.KC / taps);
+            if (tapOffsets.length < taps) {
+                tapOffsets = new int[taps];
+            }
+            if (phaseUsed.length < phases) {
+                phaseUsed = new boolean[phases];
+            }
+            Arrays.fill(phaseUsed, false);
+            for (int kh = 0; kh < g.kernelH(); kh++) {
+                for (int kw = 0; kw < g.kernelW(); kw++) {
+                    int r = kh * g.dilationH();
+                    int c = kw * g.dilationW();
+                    int phase = (r % sH) * sW + c % sW;
+                    phaseUsed[phase] = true;
+                    tapOffsets[kh * g.kernelW() + kw] = phase * winPlane + (r / sH) * wp + c / sW;
+                }
+            }
+            // The last column panel of a block reads up to NR - 1 columns (and a tap's column shift)
+            // past its phase; the slack keeps those reads inside the scratch array.
+            int slack = VectorGemm.NR + g.dilationW() * (g.kernelW() - 1) / sW;
+            tileBase = Math.addExact(Math.multiplyExact(cin, channelStride), slack);
             int tiles = (panels + rowGroups - 1) / rowGroups + 1;
             scratchFloats = Math.addExact(tileBase, Math.multiplyExact(tiles, VectorGemm.MR * VectorGemm.NR));
         }
     }
 
     /**
-     * Copies the input rows that output rows {@code [oh0, oh0 + rows)} read, for every input channel
-     * of the group, into {@code dst[c * winPlane + r * wp + x]} with zeros for the padding, and zeroes
-     * the slack after the last plane.
+     * Copies the input that output rows {@code [oh0, oh0 + rows)} read, for every input channel of the
+     * group and every phase some tap reads, into
+     * {@code dst[c * channelStride + phase * winPlane + y * wp + x]} with zeros for the padding, and
+     * zeroes the slack after the last channel.
      */
     private static void fillWindow(ConvGeometry g, Layout lay, float[] in, int inOff, int oh0, int rows,
                                    float[] dst) {
         int plane = g.inH() * g.inW();
+        int sH = g.strideH();
+        int sW = g.strideW();
         int wp = lay.wp;
-        int winRows = rows + g.dilationH() * (g.kernelH() - 1);
-        int left = Math.min(g.padLeft(), wp);
-        int copy = Math.max(0, Math.min(g.inW(), wp - left));
+        int winRows = rows + g.dilationH() * (g.kernelH() - 1) / sH;
         for (int c = 0; c < g.inPerGroup(); c++) {
             int src = inOff + c * plane;
-            int d = c * lay.winPlane;
-            for (int r = 0; r < winRows; r++, d += wp) {
-                int ih = oh0 + r - g.padTop();
-                if (ih < 0 || ih >= g.inH()) {
-                    Arrays.fill(dst, d, d + wp, 0f);
-                    continue;
+            for (int a = 0; a < sH; a++) {
+                for (int b = 0; b < sW; b++) {
+                    int phase = a * sW + b;
+                    if (!lay.phaseUsed[phase]) {
+                        continue;
+                    }
+                    // Window column x holds input column sW * x + b - padLeft: in range for x in [lo, hi).
+                    int lo = Math.min(wp, Math.max(0, ceilDiv(g.padLeft() - b, sW)));
+                    int hi = Math.max(lo, Math.min(wp, ceilDiv(g.inW() + g.padLeft() - b, sW)));
+                    int iw0 = sW * lo + b - g.padLeft();
+                    int d = c * lay.channelStride + phase * lay.winPlane;
+                    for (int y = 0; y < winRows; y++, d += wp) {
+                        int ih = sH * (oh0 + y) + a - g.padTop();
+                        if (ih < 0 || ih >= g.inH()) {
+                            Arrays.fill(dst, d, d + wp, 0f);
+                            continue;
+                        }
+                        Arrays.fill(dst, d, d + lo, 0f);
+                        int row = src + ih * g.inW() + iw0;
+                        if (sW == 1) {
+                            System.arraycopy(in, row, dst, d + lo, hi - lo);
+                        } else {
+                            for (int x = lo, i = row; x < hi; x++, i += sW) {
+                                dst[d + x] = in[i];
+                            }
+                        }
+                        Arrays.fill(dst, d + hi, d + wp, 0f);
+                    }
                 }
-                Arrays.fill(dst, d, d + left, 0f);
-                System.arraycopy(in, src + ih * g.inW(), dst, d + left, copy);
-                Arrays.fill(dst, d + left + copy, d + wp, 0f);
             }
         }
-        Arrays.fill(dst, g.inPerGroup() * lay.winPlane, lay.tileBase, 0f);
+        Arrays.fill(dst, g.inPerGroup() * lay.channelStride, lay.tileBase, 0f);
+    }
+
+    /** {@code ceil(a / b)} for {@code b > 0} and any sign of {@code a}. */
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     /**
      * Row panels {@code [p0, p1)} of the weights times every column panel of one block of {@code rows}
-     * output rows, read from {@code x} (planes {@code winPlane} apart from {@code xBase}).
+     * output rows, read from {@code x} (channels {@code channelStride} apart from {@code xBase}).
      */
-    private static void block(ConvGeometry g, Layout lay, PackedMatrix a, float[] x, int xBase, int winPlane,
+    private static void block(ConvGeometry g, Layout lay, PackedMatrix a, float[] x, int xBase, int channelStride,
                               int rows, int p0, int p1, float[] scratch, float[] out, int outOff,
                               VectorGemm.TileEpilogue ep, int biasRow0) {
         int nr = VectorGemm.NR;
@@ -238,7 +306,6 @@ final class ImplicitConv {
         int cin = g.inPerGroup();
         int cols = rows * lay.wp;
         int colPanels = (cols + nr - 1) / nr;
-        int rowStep = g.dilationH() * lay.wp;
         float[] pa = a.panels();
         for (int bp = 0; bp < colPanels; bp++) {
             int col = bp * nr;
@@ -246,11 +313,11 @@ final class ImplicitConv {
                 int channels = Math.min(lay.channelsPerSlice, cin - c0);
                 boolean first = c0 == 0;
                 int k0 = c0 * kArea;
-                int bBase = xBase + c0 * winPlane + col;
+                int bBase = xBase + c0 * channelStride + col;
                 for (int panel = p0; panel < p1; panel++) {
                     int tile = lay.tileBase + (panel - p0) * mr * nr;
-                    microKernel(pa, (panel * k + k0) * mr, x, bBase, channels, winPlane, g.kernelH(), rowStep,
-                            g.kernelW(), g.dilationW(), scratch, tile, first);
+                    microKernel(pa, (panel * k + k0) * mr, x, bBase, channels, channelStride, lay.tapOffsets,
+                            kArea, scratch, tile, first);
                 }
             }
             for (int panel = p0; panel < p1; panel++) {
@@ -292,11 +359,10 @@ final class ImplicitConv {
     /**
      * One MR x NR tile over the taps of {@code channels} input channels: starts from zero
      * ({@code first}) or from the partial sums in {@code t[tile..]}, and leaves the sums there.
-     * B row for tap (c, kh, kw) is {@code x[bBase + c * plane + kh * rowStep + kw * dilationW ..]}.
+     * B row for tap (c, kh, kw) is {@code x[bBase + c * channelStride + tapOffsets[kh * kernelW + kw] ..]}.
      */
-    private static void microKernel(float[] a, int aBase, float[] x, int bBase, int channels, int plane,
-                                    int kernelH, int rowStep, int kernelW, int dilationW, float[] t, int tile,
-                                    boolean first) {
+    private static void microKernel(float[] a, int aBase, float[] x, int bBase, int channels, int channelStride,
+                                    int[] tapOffsets, int kArea, float[] t, int tile, boolean first) {
         final int l = VectorGemm.L;
         final int nr = VectorGemm.NR;
         FloatVector c00;
@@ -340,15 +406,13 @@ final class ImplicitConv {
             c51 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 5 * nr + l);
         }
         // One flat loop over the taps: C2 keeps the accumulators in registers only through a single
-        // loop; the (channel, kernel row, kernel column) position is stepped with integer counters.
-        int taps = channels * kernelH * kernelW;
+        // loop; the channel and the tap inside it are stepped with integer counters.
+        int taps = channels * kArea;
         int ai = aBase;
         int chan = bBase;
-        int row = bBase;
-        int bi = bBase;
-        int kh = 0;
-        int kw = 0;
+        int tap = 0;
         for (int p = 0; p < taps; p++, ai += VectorGemm.MR) {
+            int bi = chan + tapOffsets[tap];
             FloatVector b0 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi);
             FloatVector b1 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi + l);
             FloatVector v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai]);
@@ -369,18 +433,9 @@ final class ImplicitConv {
             v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 5]);
             c50 = v.fma(b0, c50);
             c51 = v.fma(b1, c51);
-            if (++kw < kernelW) {
-                bi += dilationW;
-            } else {
-                kw = 0;
-                if (++kh < kernelH) {
-                    row += rowStep;
-                } else {
-                    kh = 0;
-                    chan += plane;
-                    row = chan;
-                }
-                bi = row;
+            if (++tap == kArea) {
+                tap = 0;
+                chan += channelStride;
             }
         }
         c00.intoArray(t, tile);
