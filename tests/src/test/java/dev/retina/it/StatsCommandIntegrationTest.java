@@ -15,6 +15,7 @@ import dev.retina.schemas.registry.EmbeddedSchemaRegistry;
 import dev.retina.schemas.registry.SchemaRegistryClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,6 +212,27 @@ class StatsCommandIntegrationTest {
             assertThat(run.code()).as(run.err()).isZero();
             assertThat(run.out().lines().map(l -> l.contains("\"count\":80")).toList()).containsExactly(false, true);
         }
+    }
+
+    @Test
+    void unreachableRegistryStopsWithItsReason() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = RetinaCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("stats", "-b", kafka.bootstrapServers(), "-r", "http://localhost:" + port, "--topic",
+                TOPIC, "-X", "schema.registry.max.retries=0");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("retina stats: error: Cannot fetch writer schema")
+                .contains("from the schema registry");
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
