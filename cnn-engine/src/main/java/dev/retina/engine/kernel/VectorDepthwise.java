@@ -120,12 +120,15 @@ final class VectorDepthwise {
             int outPlane = g.outH() * g.outW();
             int taps = g.kernelH() * g.kernelW();
             boolean vectorAct = VectorGemm.VectorActivation.supports(act);
+            boolean strided = g.strideH() != 1 || g.strideW() != 1;
+            // The padding cells are the same for every plane and nothing else writes them: zero them once.
+            Arrays.fill(scratch, 0, g.strideH() * g.strideW() * phaseSize, 0f);
             for (int plane = from; plane < to; plane++) {
                 int c = plane % channels;
-                if (g.strideH() == 1 && g.strideW() == 1) {
-                    padPlane(scratch, plane * inPlane);
-                } else {
+                if (strided) {
                     splitPlane(scratch, plane * inPlane);
+                } else {
+                    padPlane(scratch, plane * inPlane);
                 }
                 float b = bias == null ? 0f : bias[c];
                 convolve(scratch, weights, c * taps, taps, tapOffsets, b, act, vectorAct, bufferFloats, gridEnd);
@@ -136,59 +139,39 @@ final class VectorDepthwise {
             }
         }
 
-        /** Stride 1: the plane with its zero border, rows {@code wp} apart. */
+        /** Stride 1: the input rows into the zero-bordered plane, rows {@code wp} apart. */
         private void padPlane(float[] buf, int inOff) {
             int inW = g.inW();
-            int top = g.padTop();
-            int left = g.padLeft();
-            int copy = Math.min(inW, wp - left);
-            Arrays.fill(buf, 0, top * wp, 0f);
-            for (int ih = 0; ih < g.inH() && top + ih < hp; ih++) {
-                int dst = (top + ih) * wp;
-                Arrays.fill(buf, dst, dst + left, 0f);
-                System.arraycopy(in, inOff + ih * inW, buf, dst + left, copy);
-                Arrays.fill(buf, dst + left + copy, dst + wp, 0f);
+            int dst = g.padTop() * wp + g.padLeft();
+            for (int ih = 0; ih < g.inH(); ih++, dst += wp) {
+                System.arraycopy(in, inOff + ih * inW, buf, dst, inW);
             }
-            Arrays.fill(buf, Math.min(hp, top + g.inH()) * wp, hp * wp, 0f);
         }
 
         /**
-         * Any stride: padded element (r, c) goes to phase (r mod sH, c mod sW) at (r / sH, c / sW). Only
-         * the padded rows are written (each cell once, zeros where there is no input); phase cells past
-         * the padded plane are never read for a kept output.
+         * Any stride: input element (ih, iw), padded (r, c) = (ih + padTop, iw + padLeft), goes to phase
+         * (r mod sH, c mod sW) at (r / sH, c / sW); the padding cells stay zero.
          */
         private void splitPlane(float[] buf, int inOff) {
             int sH = g.strideH();
             int sW = g.strideW();
             int inW = g.inW();
             int left = g.padLeft();
-            for (int r = 0; r < hp; r++) {
+            for (int ih = 0; ih < g.inH(); ih++) {
+                int r = g.padTop() + ih;
                 int rowBase = (r % sH) * sW * phaseSize + (r / sH) * wq;
-                int ih = r - g.padTop();
-                if (ih < 0 || ih >= g.inH()) {
-                    for (int cp = 0; cp < sW; cp++) {
-                        Arrays.fill(buf, rowBase + cp * phaseSize, rowBase + cp * phaseSize + wq, 0f);
-                    }
-                    continue;
-                }
                 int src = inOff + ih * inW - left;
                 // Column phase cp holds padded columns cp, cp + sW, ...: a strided read, a contiguous write.
                 for (int cp = 0; cp < sW; cp++) {
                     int dst = rowBase + cp * phaseSize;
                     int jFirst = Math.min(wq, (left - cp + sW - 1) / sW);
                     int jEnd = Math.max(jFirst, Math.min(wq, (left + inW - cp + sW - 1) / sW));
-                    for (int j = 0; j < jFirst; j++) {
-                        buf[dst + j] = 0f;
-                    }
                     if (sW == 2) {
                         copyEveryOther(in, src + cp, buf, dst, jFirst, jEnd);
                     } else {
                         for (int j = jFirst; j < jEnd; j++) {
                             buf[dst + j] = in[src + j * sW + cp];
                         }
-                    }
-                    for (int j = jEnd; j < wq; j++) {
-                        buf[dst + j] = 0f;
                     }
                 }
             }
