@@ -67,9 +67,10 @@ import picocli.CommandLine.Option;
  * ends once every produced record has a result or a dead letter (or {@code --timeout} passed since the last image
  * was sent) and prints exactly one line
  * {@code produced=N classified=C dead_lettered=D lost=L duplicates=U accuracy=A images_per_s=T}; the exit code is 0
- * only when {@code lost=0}, {@code duplicates=0} and every emitted window's count matches. Results are read with {@code read_committed}, and before the
- * final line the demo waits until the application has committed its progress over every input record and the
- * reader has caught up with everything committed, so late duplicates would be counted.
+ * only when {@code lost=0}, {@code duplicates=0} and every emitted window's count matches. Results are read with
+ * {@code read_committed}, and before the final line the demo waits until the application has committed its progress
+ * over every input record and the reader has caught up with everything committed, so late duplicates would be
+ * counted.
  */
 @Command(
         name = "demo",
@@ -371,8 +372,8 @@ public final class DemoCommand implements Callable<Integer> {
                 return;
             }
         }
-        LOG.warn("The application did not commit all input within {}; the summary may miss late answers",
-                SETTLE_TIMEOUT);
+        LOG.warn("The application did not commit all input, or emit every statistics window that must have closed,"
+                + " within {}; the summary may miss late answers or windows", SETTLE_TIMEOUT);
     }
 
     /** Input records not yet committed by the application's consumer group. */
