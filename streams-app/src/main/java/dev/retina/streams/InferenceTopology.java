@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.retina.schemas.avro.ClassificationResult;
@@ -123,17 +124,19 @@ public final class InferenceTopology {
                     + ": cannot use the drift reference file " + file + ": " + e.getMessage(), e);
             }
         }
+        Map<String, DriftReference> byModel;
         try {
-            return new FeatureStatsSettings(config.statsWindow(), config.statsGrace(),
-                config.statsLowConfidenceThreshold(),
-                new DriftSettings(config.statsDriftPsiThreshold(), DriftSettings.DEFAULT_EPSILON,
-                    config.statsDriftEmbeddingThreshold()),
-                config.statsReferenceMinCount(), FeatureStatsSettings.byModel(references), STATS_PREFIX,
-                config.statsBySource());
+            byModel = FeatureStatsSettings.byModel(references);
         } catch (IllegalArgumentException e) {
             throw new AppConfigException(AppConfig.STATS_REFERENCE_FILES, AppConfig.STATS_REFERENCE_FILES + ": "
                 + e.getMessage(), e);
         }
+        // Every other value was checked by the settings table, so the constructors' own checks cannot fail here.
+        return new FeatureStatsSettings(config.statsWindow(), config.statsGrace(),
+            config.statsLowConfidenceThreshold(),
+            new DriftSettings(config.statsDriftPsiThreshold(), DriftSettings.DEFAULT_EPSILON,
+                config.statsDriftEmbeddingThreshold()),
+            config.statsReferenceMinCount(), byModel, STATS_PREFIX, config.statsBySource());
     }
 
     /** The topology alone, with the system clock. */
