@@ -151,6 +151,9 @@ final class StatsTable {
         ClassRecall worst = a.getPerClassRecall().stream()
                 .min(Comparator.comparingDouble(ClassRecall::getRecall).thenComparing(ClassRecall::getLabel))
                 .orElseThrow();
+        if (worst.getCorrect() == worst.getLabelled()) {
+            return text;
+        }
         return text + String.format(Locale.ROOT, "  lowest recall %s %.3f (%d of %d)", worst.getLabel(),
                 worst.getRecall(), worst.getCorrect(), worst.getLabelled());
     }

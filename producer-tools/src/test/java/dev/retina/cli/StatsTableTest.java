@@ -134,6 +134,21 @@ class StatsTableTest {
     }
 
     @Test
+    void noLowestRecallWhenEveryClassIsRecalled() {
+        FeatureStats s = window(4, List.of(count("cat", 2), count("dog", 2)))
+                .setAccuracy(AccuracySummary.newBuilder().setLabelledCount(4).setCorrect(4).setAccuracy(1.0)
+                        .setPerClassRecall(List.of(
+                                ClassRecall.newBuilder().setLabel("cat").setLabelled(2).setCorrect(2).setRecall(1.0)
+                                        .build(),
+                                ClassRecall.newBuilder().setLabel("dog").setLabelled(2).setCorrect(2).setRecall(1.0)
+                                        .build()))
+                        .build())
+                .build();
+
+        assertThat(new StatsTable(false, true).render(s)).contains("  accuracy    1.000  4 of 4 labelled");
+    }
+
+    @Test
     void emptyWindowShowsNoConfidenceLatencyOrChart() {
         FeatureStats s = window(0, List.of()).build();
 
