@@ -178,12 +178,22 @@ final class VectorDepthwise {
         }
     }
 
-    /** {@code dst[d + j] = src[s + 2 * j]} for {@code j} in {@code [from, to)}: the stride a constant C2 unrolls. */
+    /**
+     * {@code dst[d + j] = src[s + 2 * j]} for {@code j} in {@code [from, to)}: a vector gather (offsets
+     * 0, 2, 4, ...) while a whole vector stays inside {@code src}, then scalar.
+     */
     private static void copyEveryOther(float[] src, int s, float[] dst, int d, int from, int to) {
-        for (int j = from; j < to; j++) {
+        int j = from;
+        for (; j + L <= to && s + 2 * (j + L) <= src.length; j += L) {
+            FloatVector.fromArray(VectorGemm.SPECIES, src, s + 2 * j, EVEN, 0).intoArray(dst, d + j);
+        }
+        for (; j < to; j++) {
             dst[d + j] = src[s + 2 * j];
         }
     }
+
+    /** Gather offsets 0, 2, 4, ...: every other float. */
+    private static final int[] EVEN = java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray();
 
     /**
      * The output grid of one plane, stored at {@code buf[gridBase..]}: the sum over taps of weight times
