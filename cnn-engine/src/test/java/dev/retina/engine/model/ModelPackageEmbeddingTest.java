@@ -126,6 +126,42 @@ class ModelPackageEmbeddingTest {
     }
 
     @Test
+    void namedEmbeddingFeedingAResidualAddKeepsItsOwnValue() {
+        // image -> Conv 1x1 ("branch") -> Add(branch, image) -> Relu -> pool -> Gemm: the Add (and the Relu) would be
+        // fused into the conv's epilogue, which must not happen while "branch" is an output of its own.
+        OnnxGraphBuilder b = OnnxGraphBuilder.create("residual_net", 13);
+        String x = b.input("image", -1, 3, 4, 4);
+        String w = b.floats("Wc", new float[] {1, -2, 0.5f, -1, 1, 1, 0.25f, 0.25f, -3}, 3, 3, 1, 1);
+        String branch = b.node("Conv", List.of(x, w), "branch");
+        String sum = b.node("Add", List.of(branch, x), "sum");
+        String act = b.node("Relu", List.of(sum), "act");
+        String gap = b.node("GlobalAveragePool", List.of(act), "gap");
+        String flat = b.node("Flatten", List.of(gap), "features", Attr.i("axis", 1));
+        String wg = b.floats("Wg", new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1}, 3, 3);
+        b.node("Gemm", List.of(flat, wg), "scores", Attr.i("transB", 1));
+        b.output("scores", -1, 3);
+        ModelPackage p = ModelPackage.fromBytes(b.build(), LABELS,
+                "{\"height\": 4, \"width\": 4, \"embedding\": \"branch\"}");
+        try (Session s = engine.newSession(p.model())) {
+            DecodedImage image = randomImage(11);
+            float[] in = input(p, image);
+            float[] conv = conv1x1(in);
+            float[] expected = new float[3];
+            for (int ch = 0; ch < 3; ch++) {
+                for (int i = 0; i < 16; i++) {
+                    expected[ch] += conv[ch * 16 + i] / 16f;
+                }
+            }
+            for (int run = 0; run < 3; run++) {
+                ImageScores scored = new ImageClassifier(p, s).score(image, 1);
+                for (int ch = 0; ch < 3; ch++) {
+                    assertThat((double) scored.embedding()[ch]).isCloseTo(expected[ch], within(1e-5));
+                }
+            }
+        }
+    }
+
+    @Test
     void namedEmbeddingThatTheModelDoesNotComputeIsRefused() {
         assertThatThrownBy(() -> ModelPackage.fromBytes(convNet(), LABELS,
                 "{\"height\": 4, \"width\": 4, \"embedding\": \"penultimate\"}"))
