@@ -100,8 +100,8 @@ public final class DemoCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--bad", paramLabel = "N", defaultValue = "0",
-            description = "Also send N malformed records of every kind, to watch them dead-lettered"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Also send N malformed records, cycling through the 11 kinds (11 or more covers every kind),"
+                    + " to watch them dead-lettered (default: ${DEFAULT-VALUE}).")
     int bad;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
