@@ -29,6 +29,8 @@ final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Lanes per vector. */
     static final int L = SPECIES.length();
+    /** One vector of floats per thread, for storing the valid lanes of a part vector. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
     /** Rows of A per panel (rows of the register tile). */
     static final int MR = 6;
     /** Columns of B per panel (columns of the register tile): two vectors. */
@@ -325,9 +327,10 @@ final class VectorGemm {
 
     /**
      * Writes the finished tile: {@code rows x width} sums from {@code t[tile..]} through the epilogue
-     * into C. Whole vectors with a unit column stride and a vectorisable activation are stored as
-     * vectors; the rest element by element with the same float operations in the same order
-     * ({@link TileEpilogue#finish}), so both paths give identical values. Row i of the tile takes the
+     * into C. With a unit column stride and a vectorisable activation, whole vectors are stored as
+     * vectors and part vectors computed as vectors with only their valid lanes copied out; the rest
+     * element by element with the same float operations in the same order
+     * ({@link TileEpilogue#finish}), so all paths give identical values. Row i of the tile takes the
      * bias of row {@code biasRow0 + row0 + i}.
      */
     static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
@@ -339,7 +342,14 @@ final class VectorGemm {
             int base = cOff + row * cRowStride + col0 * cColStride;
             for (int j = 0; j < width; j += L) {
                 int src = tile + r * NR + j;
-                if (vectorStore && j + L <= width) {
+                int valid = Math.min(L, width - j);
+                // A part vector (rows narrower than a vector, tails of wider rows) is computed as a whole
+                // vector when all its loads stay inside their arrays (the spare lanes read neighbouring
+                // values and are discarded), then only its valid lanes are copied out.
+                int end = base + j + L;
+                boolean wholeLoads = valid == L || (src + L <= t.length && (!ep.accumulate || end <= c.length)
+                        && (residual == null || end <= residual.length));
+                if (vectorStore && wholeLoads) {
                     FloatVector v = FloatVector.fromArray(SPECIES, t, src);
                     if (ep.alpha != 1f) {
                         v = v.mul(ep.alpha);
@@ -353,9 +363,17 @@ final class VectorGemm {
                     if (residual != null) {
                         v = v.add(FloatVector.fromArray(SPECIES, residual, base + j));
                     }
-                    VectorActivation.apply(ep.activation, v).intoArray(c, base + j);
+                    v = VectorActivation.apply(ep.activation, v);
+                    if (valid == L) {
+                        v.intoArray(c, base + j);
+                    } else {
+                        // Masked stores are not compiled to vector instructions on Java 17: go through a
+                        // per-thread buffer of one vector.
+                        float[] lanes = LANES.get();
+                        v.intoArray(lanes, 0);
+                        System.arraycopy(lanes, 0, c, base + j, valid);
+                    }
                 } else {
-                    int valid = Math.min(L, width - j);
                     for (int q = 0; q < valid; q++) {
                         int idx = base + (j + q) * cColStride;
                         c[idx] = ep.finish(biasRow0 + row, t[src + q], c, residual, idx);
