@@ -1,0 +1,88 @@
+package dev.retina.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The stride-2 phase split of the vector depthwise kernel on every row width from below one vector to
+ * several vectors plus a tail (MobileNetV2's 112, 56, 28, 14 and 7 among them), every left padding
+ * that keeps a window inside the plane. Surefire starts the JVM with
+ * {@code --add-modules jdk.incubator.vector}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VectorDepthwiseTest {
+
+    private final Kernels scalar = new ScalarKernels();
+    private final Kernels vector = KernelProvider.byName("vector");
+
+    /** A 1 x 1 depthwise kernel of weight 1 at stride 2 is pure subsampling: the copy must be exact. */
+    @Test
+    void stride2UnitKernelSubsamplesExactly() {
+        SplittableRandom r = new SplittableRandom(21);
+        for (int inW = 1; inW <= 70; inW++) {
+            int inH = 1 + r.nextInt(5);
+            int channels = 1 + r.nextInt(3);
+            ConvGeometry g = new ConvGeometry(channels, inH, inW, channels,
+                    ConvGeometry.outputSize(inH, 1, 2, 0, 0, 1), ConvGeometry.outputSize(inW, 1, 2, 0, 0, 1),
+                    1, 1, 2, 2, 0, 0, 1, 1, channels);
+            float[] ones = new float[channels];
+            java.util.Arrays.fill(ones, 1f);
+            float[] in = random(r, channels * inH * inW);
+            float[] out = new float[channels * g.outH() * g.outW()];
+            vector.conv2d(g, vector.prepareConv(ones, null, channels, 1, 1, 1, channels), Activation.NONE, in, out, 1,
+                    ComputeContext.sequential());
+            for (int c = 0; c < channels; c++) {
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        assertThat(out[(c * g.outH() + oh) * g.outW() + ow])
+                                .as("width %d channel %d (%d, %d)", inW, c, oh, ow)
+                                .isEqualTo(in[(c * inH + 2 * oh) * inW + 2 * ow]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void stride2ThreeByThreeMatchesTheReferenceOnEveryWidthAndPadding() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int inW = 3; inW <= 114; inW += 1 + r.nextInt(3)) {
+            for (int pad = 0; pad <= 2; pad++) {
+                int inH = 3 + r.nextInt(6);
+                int channels = 1 + r.nextInt(4);
+                int outH = ConvGeometry.outputSize(inH, 3, 2, pad, pad, 1);
+                int outW = ConvGeometry.outputSize(inW, 3, 2, pad, pad, 1);
+                ConvGeometry g = new ConvGeometry(channels, inH, inW, channels, outH, outW, 3, 3, 2, 2, pad, pad,
+                        1, 1, channels);
+                float[] w = random(r, channels * 9);
+                float[] bias = random(r, channels);
+                float[] in = random(r, 2 * channels * inH * inW);
+                float[] expected = new float[2 * channels * outH * outW];
+                scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), Activation.clip(0f, 6f), in,
+                        expected, 2, ComputeContext.sequential());
+                ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
+                float[] single = new float[expected.length];
+                vector.conv2d(g, prepared, Activation.clip(0f, 6f), in, single, 2, ComputeContext.sequential());
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(single[i]).as("width %d pad %d element %d", inW, pad, i)
+                            .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f));
+                }
+                float[] threaded = new float[expected.length];
+                vector.conv2d(g, prepared, Activation.clip(0f, 6f), in, threaded, 2, new ThreadedContext(2));
+                assertThat(threaded).as("width %d pad %d on two threads", inW, pad).isEqualTo(single);
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+}
