@@ -70,6 +70,9 @@ final class VectorDepthwise {
         private int gridEnd;
         private int bufferFloats;
         private int[] tapOffsets = new int[9];
+        /** Per column phase: the first and the end grid column that hold input (the rest is padding). */
+        private int[] colFirst = new int[2];
+        private int[] colEnd = new int[2];
 
         void set(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, ComputeContext ctx) {
             this.g = g;
@@ -101,6 +104,15 @@ final class VectorDepthwise {
                     tapOffsets[kh * g.kernelW() + kw] = offset;
                     maxOffset = Math.max(maxOffset, offset);
                 }
+            }
+            if (colFirst.length < sW) {
+                colFirst = new int[sW];
+                colEnd = new int[sW];
+            }
+            for (int cp = 0; cp < sW; cp++) {
+                int left = g.padLeft();
+                colFirst[cp] = Math.min(wq, (left - cp + sW - 1) / sW);
+                colEnd[cp] = Math.max(colFirst[cp], Math.min(wq, (left + g.inW() - cp + sW - 1) / sW));
             }
             // Garbage lanes past the grid may read beyond the phases; they only feed dropped outputs.
             bufferFloats = Math.max(sH * sW * phaseSize, maxOffset + gridEnd);
@@ -159,15 +171,21 @@ final class VectorDepthwise {
             int sW = g.strideW();
             int inW = g.inW();
             int left = g.padLeft();
+            // Padded row r = padTop + ih is row r / sH of row phase r mod sH, kept as a running pair.
+            int rowPhase = g.padTop() % sH;
+            int phaseRow = g.padTop() / sH;
             for (int ih = 0; ih < g.inH(); ih++) {
-                int r = g.padTop() + ih;
-                int rowBase = (r % sH) * sW * phaseSize + (r / sH) * wq;
+                int rowBase = rowPhase * sW * phaseSize + phaseRow * wq;
+                if (++rowPhase == sH) {
+                    rowPhase = 0;
+                    phaseRow++;
+                }
                 int src = inOff + ih * inW - left;
                 // Column phase cp holds padded columns cp, cp + sW, ...: a strided read, a contiguous write.
                 for (int cp = 0; cp < sW; cp++) {
                     int dst = rowBase + cp * phaseSize;
-                    int jFirst = Math.min(wq, (left - cp + sW - 1) / sW);
-                    int jEnd = Math.max(jFirst, Math.min(wq, (left + inW - cp + sW - 1) / sW));
+                    int jFirst = colFirst[cp];
+                    int jEnd = colEnd[cp];
                     if (sW == 2) {
                         copyEveryOther(in, src + cp, buf, dst, jFirst, jEnd);
                     } else {
@@ -186,7 +204,8 @@ final class VectorDepthwise {
      * quarter slower on the wide stride-2 layers);
      * a row tail shorter than a vector is redone as the last whole vector of the row (the overlapping
      * lanes get the same values again), so only rows shorter than a vector, or a vector whose loads
-     * would pass the end of {@code src}, take the scalar loop.
+     * would pass the end of {@code src}, take the scalar loop (one whole vector into spare lanes plus a
+     * copy of the valid ones was slower for the 7-wide rows of a 14 x 14 input).
      */
     private static void copyEveryOther(float[] src, int s, float[] dst, int d, int from, int to) {
         int j = from;
