@@ -56,8 +56,17 @@ final class PackedGemm {
 
     /** Packs a strided rows x cols matrix in row panels of {@code mr} rows (layout in {@link PackedMatrix}). */
     static PackedMatrix packPanels(float[] a, int off, int rows, int cols, int rowStride, int colStride, int mr) {
+        return packPanels(a, off, rows, cols, rowStride, colStride, mr, 0);
+    }
+
+    /**
+     * Packs like {@link #packPanels(float[], int, int, int, int, int, int)} and leaves {@code spare} zero
+     * floats after the last panel, for kernels whose vector loads run past a panel's last row.
+     */
+    static PackedMatrix packPanels(float[] a, int off, int rows, int cols, int rowStride, int colStride, int mr,
+                                   int spare) {
         int panels = (rows + mr - 1) / mr;
-        float[] packed = new float[Math.multiplyExact(Math.multiplyExact(panels, cols), mr)];
+        float[] packed = new float[Math.addExact(Math.multiplyExact(Math.multiplyExact(panels, cols), mr), spare)];
         for (int panel = 0; panel < panels; panel++) {
             for (int p = 0; p < cols; p++) {
                 int d = (panel * cols + p) * mr;

@@ -48,9 +48,12 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** Packs a constant M x K operand in row panels of {@link #MR}. */
+    /**
+     * Packs a constant M x K operand in row panels of {@link #MR}, with the spare floats after the last
+     * panel that the matrix-vector kernel ({@link VectorGemv}) reads.
+     */
     static PackedMatrix pack(float[] a, int off, int rows, int cols, int rowStride, int colStride) {
-        return PackedGemm.packPanels(a, off, rows, cols, rowStride, colStride, MR);
+        return PackedGemm.packPanels(a, off, rows, cols, rowStride, colStride, MR, VectorGemv.spareFloats());
     }
 
     /**
@@ -127,6 +130,11 @@ final class VectorGemm {
         if (a.panels() == null || a.panelRows() != MR) {
             throw new IllegalStateException("matrix was packed for another kernel set (panel rows "
                     + a.panelRows() + ", expected " + MR + ")");
+        }
+        if (n == 1 && VectorGemv.SUPPORTED && (long) a.rows() * a.cols() >= VectorGemv.MIN_WORK) {
+            // One column (a fully connected layer at batch 1): the 32-column tile would be 31/32 padding.
+            VectorGemv.multiply(a, b, bOff, bRowStride, c, cOff, cRowStride, ep, ctx);
+            return;
         }
         MultiplyBody body = ctx.body(MultiplyBody.class, MultiplyBody::new);
         body.set(a, b, bOff, bRowStride, bColStride, n, c, cOff, cRowStride, cColStride, ep, ctx);
