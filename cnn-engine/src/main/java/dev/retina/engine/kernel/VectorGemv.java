@@ -68,8 +68,7 @@ final class VectorGemv {
         body.set(a, b, bOff, bRowStride, c, cOff, cRowStride, ep, ctx);
         try {
             int groups = (a.panelCount() + GROUP - 1) / GROUP;
-            // Not through VectorGemm.forTasks: a third body class at its call site would make that call
-            // megamorphic and deoptimise the GEMM and convolution callers compiled with it.
+            // Small products on the calling thread, as VectorGemm.forTasks does.
             if ((long) a.rows() * a.cols() < VectorGemm.SERIAL_WORK) {
                 body.run(0, 0, groups);
             } else {
