@@ -132,7 +132,7 @@ final class ImplicitConv {
             int plane = g.inH() * g.inW();
             int inImage = g.inChannels() * plane;
             int inGroup = g.inPerGroup() * plane;
-            float[] scratch = ctx.scratch(chunk, lay.scratchFloats);
+            float[] scratch = ctx.scratch(chunk, lay.scratchFloats + VectorGemm.SPARE_FLOATS);
             int windowKey = -1;
             float[] x = scratch;
             int xBase = 0;

@@ -107,7 +107,7 @@ final class VectorConv {
             int inImage = g.inChannels() * g.inH() * g.inW();
             int inGroup = g.inPerGroup() * g.inH() * g.inW();
             boolean pointwise = g.isPointwise();
-            float[] scratch = ctx.scratch(chunk, scratchFloats);
+            float[] scratch = ctx.scratch(chunk, scratchFloats + VectorGemm.SPARE_FLOATS);
             int packedKey = -1;
             for (int t = from; t < to; t++) {
                 int rowGroup = t % rowGroups;

@@ -29,8 +29,11 @@ final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Lanes per vector. */
     static final int L = SPECIES.length();
-    /** One vector of floats per thread, for storing the valid lanes of a part vector. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+    /**
+     * Floats a caller of {@link #epilogue} asks for beyond its own use of the chunk's scratch array:
+     * the epilogue stores part vectors in the array's last vector before copying out their valid lanes.
+     */
+    static final int SPARE_FLOATS = L;
     /** Rows of A per panel (rows of the register tile). */
     static final int MR = 6;
     /** Columns of B per panel (columns of the register tile): two vectors. */
@@ -201,7 +204,7 @@ final class VectorGemm {
         @Override
         public void run(int chunk, int from, int to) {
             int k = a.cols();
-            float[] scratch = ctx.scratch(chunk, scratchFloats);
+            float[] scratch = ctx.scratch(chunk, scratchFloats + SPARE_FLOATS);
             int packedBlock = -1;
             for (int t = from; t < to; t++) {
                 int block = t / rowGroups;
@@ -339,7 +342,8 @@ final class VectorGemm {
      * vectors and part vectors computed as vectors with only their valid lanes copied out; the rest
      * element by element with the same float operations in the same order
      * ({@link TileEpilogue#finish}), so all paths give identical values. Row i of the tile takes the
-     * bias of row {@code biasRow0 + row0 + i}.
+     * bias of row {@code biasRow0 + row0 + i}. The last {@link #L} floats of {@code t} must be free
+     * (callers ask for {@link #SPARE_FLOATS} more scratch than they use).
      */
     static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
                          float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0) {
@@ -375,11 +379,11 @@ final class VectorGemm {
                     if (valid == L) {
                         v.intoArray(c, base + j);
                     } else {
-                        // Masked stores are not compiled to vector instructions on Java 17: go through a
-                        // per-thread buffer of one vector.
-                        float[] lanes = LANES.get();
-                        v.intoArray(lanes, 0);
-                        System.arraycopy(lanes, 0, c, base + j, valid);
+                        // Masked stores are not compiled to vector instructions on Java 17: go through the
+                        // last vector of the chunk's scratch array, which callers keep free (SPARE_FLOATS).
+                        int spare = t.length - L;
+                        v.intoArray(t, spare);
+                        System.arraycopy(t, spare, c, base + j, valid);
                     }
                 } else {
                     for (int q = 0; q < valid; q++) {
