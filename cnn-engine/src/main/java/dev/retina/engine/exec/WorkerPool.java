@@ -117,19 +117,11 @@ final class WorkerPool implements AutoCloseable {
             }
             toWake--;
         }
-        Throwable first = null;
-        try {
-            runChunks();
-        } catch (RuntimeException | Error e) {
-            first = e;
-        }
+        runChunks();
         awaitChunks(chunks);
-        Throwable other = failure.getAndSet(null);
+        Throwable first = failure.getAndSet(null);
         this.body = null;
         this.waiter = null;
-        if (first == null) {
-            first = other;
-        }
         if (first instanceof RuntimeException re) {
             throw re;
         }
@@ -142,8 +134,9 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Claims and runs chunks of the current loop until none are left. The caller's own failure is
-     * thrown after its chunk is counted; a worker's is recorded for the caller.
+     * Claims and runs chunks of the current loop until none are left. A chunk's failure, the caller's
+     * or a worker's, is recorded before the chunk is counted as done, so the caller always sees it
+     * once every chunk is done and it can never leak into the next loop; the first one recorded wins.
      */
     private void runChunks() {
         while (true) {
@@ -159,6 +152,8 @@ final class WorkerPool implements AutoCloseable {
             int total = n;
             try {
                 body.run(c, (int) ((long) total * c / chunks), (int) ((long) total * (c + 1) / chunks));
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
             } finally {
                 if (done.incrementAndGet() == chunks) {
                     LockSupport.unpark(waiter);
@@ -222,11 +217,7 @@ final class WorkerPool implements AutoCloseable {
                     return; // closed
                 }
                 seen = generation;
-                try {
-                    runChunks();
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
+                runChunks();
             }
         }
 

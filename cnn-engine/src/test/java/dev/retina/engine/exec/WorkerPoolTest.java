@@ -81,6 +81,23 @@ class WorkerPoolTest {
     }
 
     @Test
+    void everyFailureReachesItsOwnCallerAndNeverTheNextLoop() {
+        // Whichever thread runs the failing chunk, its loop must throw, and the clean loop after it must not.
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int loop = 0; loop < 20_000; loop++) {
+                int failing = loop % 2;
+                String message = "loop " + loop;
+                assertThatThrownBy(() -> pool.parallelFor(2, (chunk, from, to) -> {
+                    if (chunk == failing) {
+                        throw new IllegalStateException(message);
+                    }
+                })).as("loop %d", loop).isInstanceOf(IllegalStateException.class).hasMessage(message);
+                pool.parallelFor(2, (chunk, from, to) -> { });
+            }
+        }
+    }
+
+    @Test
     void concurrentCallersEachCompleteTheirWholeLoop() throws Exception {
         int callers = 4;
         int n = 257;
