@@ -307,6 +307,7 @@ final class ImplicitConv {
         int cols = rows * lay.wp;
         int colPanels = (cols + nr - 1) / nr;
         float[] pa = a.panels();
+        int outPlane = g.outH() * g.outW();
         for (int bp = 0; bp < colPanels; bp++) {
             int col = bp * nr;
             for (int c0 = 0; c0 < cin; c0 += lay.channelsPerSlice) {
@@ -320,11 +321,20 @@ final class ImplicitConv {
                             kArea, scratch, tile, first);
                 }
             }
+            int width = Math.min(nr, cols - col);
+            // Whole tiles of a layer without dropped columns go to the output without the general epilogue.
+            boolean whole = width == nr && lay.wp == g.outW() && VectorGemm.directStores(ep, 1);
             for (int panel = p0; panel < p1; panel++) {
                 int tile = lay.tileBase + (panel - p0) * mr * nr;
                 int row0 = panel * mr;
-                storeTile(scratch, tile, row0, Math.min(mr, a.rows() - row0), col, Math.min(nr, cols - col),
-                        lay.wp, g.outW(), out, outOff, g.outH() * g.outW(), ep, biasRow0);
+                int tileRows = Math.min(mr, a.rows() - row0);
+                if (whole && tileRows == mr) {
+                    VectorGemm.storeWholeTile(scratch, tile, out, outOff + row0 * outPlane + col, outPlane, ep,
+                            biasRow0 + row0);
+                } else {
+                    storeTile(scratch, tile, row0, tileRows, col, width, lay.wp, g.outW(), out, outOff, outPlane, ep,
+                            biasRow0);
+                }
             }
         }
     }

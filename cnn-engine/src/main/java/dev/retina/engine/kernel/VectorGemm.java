@@ -240,13 +240,20 @@ final class VectorGemm {
             for (int bp = 0; bp < bPanels; bp++) {
                 int width = Math.min(NR, cols - bp * NR);
                 int bBase = (bp * k + k0) * NR;
+                boolean wholeWidth = last && width == NR && directStores(ep, cColStride);
                 for (int panel = p0; panel < p1; panel++) {
                     int tile = sliced ? tileBase + ((panel - p0) * bPanels + bp) * MR * NR : tileBase;
                     microKernel(pa, (panel * k + k0) * MR, scratch, bBase, kc, tile, first);
                     if (last) {
                         int row0 = panel * MR;
-                        epilogue(scratch, tile, row0, Math.min(MR, a.rows() - row0),
-                                col0 + bp * NR, width, c, cOff, cRowStride, cColStride, ep, biasRow0);
+                        int rows = Math.min(MR, a.rows() - row0);
+                        if (wholeWidth && rows == MR) {
+                            storeWholeTile(scratch, tile, c, cOff + row0 * cRowStride + col0 + bp * NR, cRowStride, ep,
+                                    biasRow0 + row0);
+                        } else {
+                            epilogue(scratch, tile, row0, rows, col0 + bp * NR, width, c, cOff, cRowStride,
+                                    cColStride, ep, biasRow0);
+                        }
                     }
                 }
             }
@@ -334,6 +341,50 @@ final class VectorGemm {
         c41.intoArray(t, tile + 4 * NR + L);
         c50.intoArray(t, tile + 5 * NR);
         c51.intoArray(t, tile + 5 * NR + L);
+    }
+
+    /**
+     * True when whole MR x NR tiles can be written by {@link #storeWholeTile}: unit column stride, no
+     * accumulation into C, a vectorisable activation.
+     */
+    static boolean directStores(TileEpilogue ep, int cColStride) {
+        return cColStride == 1 && !ep.accumulate && VectorActivation.supports(ep.activation);
+    }
+
+    /**
+     * Writes a finished whole MR x NR tile from {@code t[tile..]} into {@code c[cBase + r * cRowStride ..]},
+     * row r with the bias of row {@code biasRow + r}: the float operations of {@link TileEpilogue#finish}
+     * in its order (scale, bias, residual at C's index, activation), two vectors a row, none of the
+     * per-vector checks of {@link #epilogue}, same values. Only for epilogues that pass
+     * {@link #directStores}.
+     */
+    static void storeWholeTile(float[] t, int tile, float[] c, int cBase, int cRowStride, TileEpilogue ep,
+                               int biasRow) {
+        float alpha = ep.alpha;
+        float[] bias = ep.bias;
+        float[] residual = ep.residual;
+        Activation act = ep.activation;
+        for (int r = 0; r < MR; r++) {
+            int src = tile + r * NR;
+            int at = cBase + r * cRowStride;
+            FloatVector v0 = FloatVector.fromArray(SPECIES, t, src);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, t, src + L);
+            if (alpha != 1f) {
+                v0 = v0.mul(alpha);
+                v1 = v1.mul(alpha);
+            }
+            if (bias != null) {
+                float b = bias[ep.biasOffset + biasRow + r];
+                v0 = v0.add(b);
+                v1 = v1.add(b);
+            }
+            if (residual != null) {
+                v0 = v0.add(FloatVector.fromArray(SPECIES, residual, at));
+                v1 = v1.add(FloatVector.fromArray(SPECIES, residual, at + L));
+            }
+            VectorActivation.apply(act, v0).intoArray(c, at);
+            VectorActivation.apply(act, v1).intoArray(c, at + L);
+        }
     }
 
     /**
