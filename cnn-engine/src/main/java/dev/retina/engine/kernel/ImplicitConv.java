@@ -317,8 +317,13 @@ final class ImplicitConv {
                 int bBase = xBase + c0 * channelStride + col;
                 for (int panel = p0; panel < p1; panel++) {
                     int tile = lay.tileBase + (panel - p0) * mr * nr;
-                    microKernel(pa, (panel * k + k0) * mr, x, bBase, channels, channelStride, lay.tapOffsets,
-                            kArea, scratch, tile, first);
+                    if (mr > VectorGemm.HALF_MR && a.rows() - panel * mr > VectorGemm.HALF_MR) {
+                        microKernel12(pa, (panel * k + k0) * mr, x, bBase, channels, channelStride, lay.tapOffsets,
+                                kArea, scratch, tile, first);
+                    } else {
+                        microKernel6(pa, (panel * k + k0) * mr, mr, x, bBase, channels, channelStride,
+                                lay.tapOffsets, kArea, scratch, tile, first);
+                    }
                 }
             }
             int width = Math.min(nr, cols - col);
@@ -328,9 +333,9 @@ final class ImplicitConv {
                 int tile = lay.tileBase + (panel - p0) * mr * nr;
                 int row0 = panel * mr;
                 int tileRows = Math.min(mr, a.rows() - row0);
-                if (whole && tileRows == mr) {
-                    VectorGemm.storeWholeTile(scratch, tile, out, outOff + row0 * outPlane + col, outPlane, ep,
-                            biasRow0 + row0);
+                if (whole) {
+                    VectorGemm.storeWholeTile(scratch, tile, tileRows, out, outOff + row0 * outPlane + col, outPlane,
+                            ep, biasRow0 + row0);
                 } else {
                     storeTile(scratch, tile, row0, tileRows, col, width, lay.wp, g.outW(), out, outOff, outPlane, ep,
                             biasRow0);
@@ -367,12 +372,15 @@ final class ImplicitConv {
     }
 
     /**
-     * One MR x NR tile over the taps of {@code channels} input channels: starts from zero
-     * ({@code first}) or from the partial sums in {@code t[tile..]}, and leaves the sums there.
-     * B row for tap (c, kh, kw) is {@code x[bBase + c * channelStride + tapOffsets[kh * kernelW + kw] ..]}.
+     * Six rows of a tile over the taps of {@code channels} input channels: rows {@code 0..5} of the
+     * weight panel at {@code a[aBase..]}, whose rows are {@code aStride} apart at each tap (the panel
+     * height); starts from zero ({@code first}) or from the partial sums in {@code t[tile..]}, and
+     * leaves the sums there. B row for tap (c, kh, kw) is
+     * {@code x[bBase + c * channelStride + tapOffsets[kh * kernelW + kw] ..]}.
      */
-    private static void microKernel(float[] a, int aBase, float[] x, int bBase, int channels, int channelStride,
-                                    int[] tapOffsets, int kArea, float[] t, int tile, boolean first) {
+    private static void microKernel6(float[] a, int aBase, int aStride, float[] x, int bBase, int channels,
+                                     int channelStride, int[] tapOffsets, int kArea, float[] t, int tile,
+                                     boolean first) {
         final int l = VectorGemm.L;
         final int nr = VectorGemm.NR;
         FloatVector c00;
@@ -421,7 +429,7 @@ final class ImplicitConv {
         int ai = aBase;
         int chan = bBase;
         int tap = 0;
-        for (int p = 0; p < taps; p++, ai += VectorGemm.MR) {
+        for (int p = 0; p < taps; p++, ai += aStride) {
             int bi = chan + tapOffsets[tap];
             FloatVector b0 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi);
             FloatVector b1 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi + l);
@@ -460,5 +468,164 @@ final class ImplicitConv {
         c41.intoArray(t, tile + 4 * nr + l);
         c50.intoArray(t, tile + 5 * nr);
         c51.intoArray(t, tile + 5 * nr + l);
+    }
+
+    /** A twelve-row tile ({@link VectorGemm#MR} is twelve): as {@link #microKernel6}, 24 sums in registers. */
+    private static void microKernel12(float[] a, int aBase, float[] x, int bBase, int channels,
+                                      int channelStride, int[] tapOffsets, int kArea, float[] t, int tile,
+                                      boolean first) {
+        final int l = VectorGemm.L;
+        final int nr = VectorGemm.NR;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        FloatVector c70;
+        FloatVector c71;
+        FloatVector c80;
+        FloatVector c81;
+        FloatVector c90;
+        FloatVector c91;
+        FloatVector c100;
+        FloatVector c101;
+        FloatVector c110;
+        FloatVector c111;
+        if (first) {
+            FloatVector z = FloatVector.zero(VectorGemm.SPECIES);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+            c60 = z;
+            c61 = z;
+            c70 = z;
+            c71 = z;
+            c80 = z;
+            c81 = z;
+            c90 = z;
+            c91 = z;
+            c100 = z;
+            c101 = z;
+            c110 = z;
+            c111 = z;
+        } else {
+            c00 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile);
+            c01 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + l);
+            c10 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + nr);
+            c11 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + nr + l);
+            c20 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 2 * nr);
+            c21 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 2 * nr + l);
+            c30 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 3 * nr);
+            c31 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 3 * nr + l);
+            c40 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 4 * nr);
+            c41 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 4 * nr + l);
+            c50 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 5 * nr);
+            c51 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 5 * nr + l);
+            c60 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 6 * nr);
+            c61 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 6 * nr + l);
+            c70 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 7 * nr);
+            c71 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 7 * nr + l);
+            c80 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 8 * nr);
+            c81 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 8 * nr + l);
+            c90 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 9 * nr);
+            c91 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 9 * nr + l);
+            c100 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 10 * nr);
+            c101 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 10 * nr + l);
+            c110 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 11 * nr);
+            c111 = FloatVector.fromArray(VectorGemm.SPECIES, t, tile + 11 * nr + l);
+        }
+        // One flat loop over the taps: C2 keeps the accumulators in registers only through a single
+        // loop; the channel and the tap inside it are stepped with integer counters.
+        int taps = channels * kArea;
+        int ai = aBase;
+        int chan = bBase;
+        int tap = 0;
+        for (int p = 0; p < taps; p++, ai += VectorGemm.MR) {
+            int bi = chan + tapOffsets[tap];
+            FloatVector b0 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi);
+            FloatVector b1 = FloatVector.fromArray(VectorGemm.SPECIES, x, bi + l);
+            FloatVector v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 1]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 2]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 4]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 5]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 6]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 7]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 8]);
+            c80 = v.fma(b0, c80);
+            c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 9]);
+            c90 = v.fma(b0, c90);
+            c91 = v.fma(b1, c91);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 10]);
+            c100 = v.fma(b0, c100);
+            c101 = v.fma(b1, c101);
+            v = FloatVector.broadcast(VectorGemm.SPECIES, a[ai + 11]);
+            c110 = v.fma(b0, c110);
+            c111 = v.fma(b1, c111);
+            if (++tap == kArea) {
+                tap = 0;
+                chan += channelStride;
+            }
+        }
+        c00.intoArray(t, tile);
+        c01.intoArray(t, tile + l);
+        c10.intoArray(t, tile + nr);
+        c11.intoArray(t, tile + nr + l);
+        c20.intoArray(t, tile + 2 * nr);
+        c21.intoArray(t, tile + 2 * nr + l);
+        c30.intoArray(t, tile + 3 * nr);
+        c31.intoArray(t, tile + 3 * nr + l);
+        c40.intoArray(t, tile + 4 * nr);
+        c41.intoArray(t, tile + 4 * nr + l);
+        c50.intoArray(t, tile + 5 * nr);
+        c51.intoArray(t, tile + 5 * nr + l);
+        c60.intoArray(t, tile + 6 * nr);
+        c61.intoArray(t, tile + 6 * nr + l);
+        c70.intoArray(t, tile + 7 * nr);
+        c71.intoArray(t, tile + 7 * nr + l);
+        c80.intoArray(t, tile + 8 * nr);
+        c81.intoArray(t, tile + 8 * nr + l);
+        c90.intoArray(t, tile + 9 * nr);
+        c91.intoArray(t, tile + 9 * nr + l);
+        c100.intoArray(t, tile + 10 * nr);
+        c101.intoArray(t, tile + 10 * nr + l);
+        c110.intoArray(t, tile + 11 * nr);
+        c111.intoArray(t, tile + 11 * nr + l);
     }
 }
