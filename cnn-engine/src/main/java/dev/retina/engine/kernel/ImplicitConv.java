@@ -337,25 +337,31 @@ final class ImplicitConv {
                     VectorGemm.storeWholeTile(scratch, tile, tileRows, out, outOff + row0 * outPlane + col, outPlane,
                             ep, biasRow0 + row0);
                 } else {
-                    storeTile(scratch, tile, row0, tileRows, col, width, lay.wp, g.outW(), out, outOff, outPlane, ep,
-                            biasRow0);
+                    storeTile(scratch, tile, row0, tileRows, col, width, lay.wp, g.outW(), rows, out, outOff, outPlane,
+                            ep, biasRow0);
                 }
             }
         }
     }
 
     /**
-     * Writes a finished tile of padded columns {@code [col, col + width)}: each run of columns inside
-     * one output row goes through {@link VectorGemm#epilogue}; columns past {@code outW} are dropped.
+     * Writes a finished tile of padded columns {@code [col, col + width)} of a block of
+     * {@code blockRows} output rows: each run of columns inside one output row goes through
+     * {@link VectorGemm#epilogue}; columns past {@code outW} are dropped. A run's last part vector may
+     * be stored whole when its extra lanes stay inside the block: they land on the start of the next
+     * output row, which this task writes afterwards (later in this tile or in a later column panel),
+     * so only the block's end needs a lane-exact store. Not when the output is read back (a residual
+     * in the output's own array).
      */
     private static void storeTile(float[] t, int tile, int row0, int rows, int col, int width, int wp, int outW,
-                                  float[] out, int outOff, int outPlane, VectorGemm.TileEpilogue ep,
+                                  int blockRows, float[] out, int outOff, int outPlane, VectorGemm.TileEpilogue ep,
                                   int biasRow0) {
         if (wp == outW) {
             // No dropped columns (a pointwise layer): the tile is one run of the output.
             VectorGemm.epilogue(t, tile, row0, rows, col, width, out, outOff, outPlane, 1, ep, biasRow0);
             return;
         }
+        boolean spill = !ep.accumulate && ep.residual != out;
         int j = 0;
         while (j < width) {
             int padded = col + j;
@@ -364,8 +370,9 @@ final class ImplicitConv {
             int rowEnd = Math.min(width, j + (wp - xcol));
             if (xcol < outW) {
                 int len = Math.min(rowEnd, j + (outW - xcol)) - j;
-                VectorGemm.epilogue(t, tile + j, row0, rows, r * outW + xcol, len, out, outOff, outPlane, 1, ep,
-                        biasRow0);
+                int start = r * outW + xcol;
+                VectorGemm.epilogue(t, tile + j, row0, rows, start, len, out, outOff, outPlane, 1, ep, biasRow0,
+                        spill ? blockRows * outW : start + len);
             }
             j = rowEnd;
         }

@@ -563,6 +563,20 @@ final class VectorGemm {
      */
     static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
                          float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0) {
+        epilogue(t, tile, row0, rows, col0, width, c, cOff, cRowStride, cColStride, ep, biasRow0, col0 + width);
+    }
+
+    /**
+     * As {@link #epilogue(float[], int, int, int, int, int, float[], int, int, int, TileEpilogue, int)},
+     * except that a part vector is stored whole straight into C when its lanes end at or before column
+     * {@code spillTo} of its row: the lanes past {@code width} then hold values for C elements that
+     * the caller is certain to overwrite later with their own values, on this thread (the next
+     * output row of an implicit convolution's block). Callers pass {@code col0 + width} for no spill,
+     * and never spill when C is read back (accumulation, or a residual in the same array).
+     */
+    static void epilogue(float[] t, int tile, int row0, int rows, int col0, int width,
+                         float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0,
+                         int spillTo) {
         boolean vectorStore = cColStride == 1 && VectorActivation.supports(ep.activation);
         float[] residual = ep.residual;
         for (int r = 0; r < rows; r++) {
@@ -592,7 +606,7 @@ final class VectorGemm {
                         v = v.add(FloatVector.fromArray(SPECIES, residual, base + j));
                     }
                     v = VectorActivation.apply(ep.activation, v);
-                    if (valid == L) {
+                    if (valid == L || col0 + j + L <= spillTo) {
                         v.intoArray(c, base + j);
                     } else {
                         // Masked stores are not compiled to vector instructions on Java 17: go through the

@@ -109,6 +109,65 @@ class ImplicitConvTest {
     }
 
     @Test
+    void rowBlocksGiveTheSameOutputInAnyOrderAndInPlaceOverTheResidual() {
+        // 600 input channels cut the 15-row output into two row blocks; rows of 17 padded columns for 15
+        // outputs make every tile end in part vectors, stored whole where the next output row follows.
+        SplittableRandom r = new SplittableRandom(47);
+        ConvGeometry g = geometry(600, 14, 1, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1);
+        assertThat(ImplicitConv.suits(g)).isTrue();
+        int batch = 2;
+        float[] w = random(r, g.outChannels() * g.inPerGroup() * 9);
+        float[] bias = random(r, g.outChannels());
+        float[] in = random(r, batch * g.inChannels() * g.inH() * g.inW());
+        float[] residual = random(r, batch * g.outChannels() * g.outH() * g.outW());
+        float[] expected = new float[residual.length];
+        scalar.conv2dResidual(g, scalar.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), 3, 3, 1),
+                Activation.RELU, in, residual, expected, batch, ComputeContext.sequential());
+        ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), 3, 3, 1);
+        float[] forward = new float[expected.length];
+        vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, forward, batch, new ThreadedContext(8));
+        assertClose(forward, expected, "chunks in order");
+        float[] backward = new float[expected.length];
+        vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, backward, batch, new ReversedContext(8));
+        assertThat(backward).as("chunks run last first").isEqualTo(forward);
+        float[] inPlace = residual.clone();
+        vector.conv2dResidual(g, prepared, Activation.RELU, in, inPlace, inPlace, batch, new ReversedContext(8));
+        assertThat(inPlace).as("output written over its own residual").isEqualTo(forward);
+    }
+
+    /** Runs the chunks of a loop one after the other on the calling thread, the last chunk first. */
+    private static final class ReversedContext implements ComputeContext {
+        private final int parallelism;
+        private final float[][] scratch;
+
+        ReversedContext(int parallelism) {
+            this.parallelism = parallelism;
+            this.scratch = new float[parallelism][0];
+        }
+
+        @Override
+        public int parallelism() {
+            return parallelism;
+        }
+
+        @Override
+        public void parallelFor(int n, RangeBody body) {
+            int chunks = Math.min(n, parallelism);
+            for (int c = chunks - 1; c >= 0; c--) {
+                body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+        }
+
+        @Override
+        public float[] scratch(int chunk, int minFloats) {
+            if (scratch[chunk].length < minFloats) {
+                scratch[chunk] = new float[minFloats];
+            }
+            return scratch[chunk];
+        }
+    }
+
+    @Test
     void pointwiseReadsTheInputInPlaceWhenTheArrayHasRoom() {
         SplittableRandom r = new SplittableRandom(11);
         ConvGeometry g = geometry(40, 17, 1, 6, 13, 1, 1, 1, 1, 0, 0, 0, 0);
