@@ -2,6 +2,7 @@ package dev.retina.cli;
 
 import dev.retina.engine.exec.Engine;
 import dev.retina.engine.exec.Session;
+import dev.retina.engine.exec.StepProfile;
 import dev.retina.engine.graph.Model;
 import dev.retina.engine.graph.ValueInfo;
 import dev.retina.engine.kernel.KernelProvider;
@@ -14,8 +15,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,6 +45,8 @@ import picocli.CommandLine.Spec;
  * the summed call times; allocation is the bytes every JVM thread allocated during the engine's timed calls,
  * divided by the images. Retina runs with output tensors allocated once ({@code Session.run(inputs, outputs)}, as a
  * serving loop would), so the allocation is the engine's own, not the copy of the scores. {@code --jdk-info} first prints one line about the JVM and the kernels.
+ * {@code --profile} then runs retina S seconds more with every step timed ({@link StepProfile}) and prints one
+ * {@code profile step=...} line per step, the most expensive first.
  *
  * <p>ONNX Runtime is an optional dependency of this tool only (never of the engine or the app): it is looked up on
  * the class path when {@code --compare onnxruntime} is given, and its absence is an error naming the artifact.
@@ -80,6 +86,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jdk-info", description = "Also print the JVM version and the kernel set in use.")
     boolean jdkInfo;
+
+    @Option(names = "--profile", description = "After the timed runs, run retina S seconds more with every step "
+            + "timed and print one 'profile step=...' line per step, the most expensive first.")
+    boolean profile;
 
     /** Where ONNX Runtime is looked for; tests point it at a missing class. */
     String onnxRuntimeClass = ONNX_RUNTIME_CLASS;
@@ -143,9 +153,37 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "ratio_vs_onnxruntime=%.3f",
                         retina.imagesPerSecond(batch) / onnx.imagesPerSecond(batch)));
             }
+            if (profile) {
+                printProfile(out, session, inputs, outputs, target);
+            }
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * Runs retina for {@code nanos} more with every step timed and prints a line per step, the most
+     * expensive first: {@code profile step=S node=NAME op=TYPE output=SHAPE macs=M share_pct=P
+     * ms_per_call=T gmacs_per_s=G}.
+     */
+    private static void printProfile(PrintWriter out, Session session, Map<String, Tensor> inputs,
+                                     Map<String, Tensor> outputs, long nanos) {
+        StepProfile steps = new StepProfile();
+        long start = System.nanoTime();
+        do {
+            session.run(inputs, outputs, steps);
+        } while (System.nanoTime() - start < nanos);
+        double total = steps.totalNanos();
+        List<StepProfile.Entry> entries = new ArrayList<>(steps.entries());
+        entries.sort(Comparator.comparingLong(StepProfile.Entry::nanos).reversed());
+        for (StepProfile.Entry e : entries) {
+            String node = e.node() == null || e.node().isBlank() ? "-" : e.node().replace(' ', '_');
+            String shape = e.output() == null ? "-" : Arrays.toString(e.output().dims()).replace(" ", "");
+            out.println(String.format(Locale.ROOT,
+                    "profile step=%d node=%s op=%s output=%s macs=%d share_pct=%.1f ms_per_call=%.3f gmacs_per_s=%.1f",
+                    e.step(), node, e.opType(), shape, e.macs(), total == 0 ? 0 : 100 * e.nanos() / total,
+                    e.millisPerCall(), e.gigaMacsPerSecond()));
+        }
     }
 
     private void validate() {

@@ -48,6 +48,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void profilePrintsEveryStepAfterTheRetinaLineMostExpensiveFirst() throws IOException {
+        Path model = Files.write(dir.resolve("tiny.onnx"), EngineCommandFixtures.tinyClassifier());
+        Run r = run("bench", "--model", model.toString(), "--seconds", "0.3", "--warmup-seconds", "0.1", "--profile");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\\R");
+        assertThat(RETINA_LINE.matcher(lines[0]).matches()).as(lines[0]).isTrue();
+        assertThat(lines.length).isGreaterThan(1);
+        Pattern profileLine = Pattern.compile("profile step=(\\d+) node=\\S+ op=(\\w+) output=\\[[\\d,]+\\]"
+                + " macs=(\\d+) share_pct=(\\d+\\.\\d) ms_per_call=\\d+\\.\\d{3} gmacs_per_s=\\d+\\.\\d");
+        double share = 0;
+        double previous = 100;
+        java.util.Set<String> steps = new java.util.HashSet<>();
+        for (int i = 1; i < lines.length; i++) {
+            Matcher m = profileLine.matcher(lines[i]);
+            assertThat(m.matches()).as(lines[i]).isTrue();
+            assertThat(steps.add(m.group(1))).as("step %s printed once", m.group(1)).isTrue();
+            double p = Double.parseDouble(m.group(4));
+            assertThat(p).isLessThanOrEqualTo(previous);
+            previous = p;
+            share += p;
+        }
+        assertThat(share).isCloseTo(100.0, org.assertj.core.data.Offset.offset(0.5 * lines.length));
+        assertThat(r.out()).contains("op=Gemm");
+    }
+
+    @Test
     void comparesWithOnnxRuntimeAndPrintsTheRatio() throws IOException {
         Path model = Files.write(dir.resolve("tiny.onnx"), EngineCommandFixtures.tinyClassifier());
         Run r = run("bench", "--model", model.toString(), "--threads", "1", "--seconds", "0.3",

@@ -55,7 +55,7 @@ public final class Session implements AutoCloseable {
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        execute(inputs, out, false);
+        execute(inputs, out, false, null);
         return out;
     }
 
@@ -69,7 +69,17 @@ public final class Session implements AutoCloseable {
      *                            session
      */
     public void run(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
-        execute(inputs, outputs, true);
+        execute(inputs, outputs, true, null);
+    }
+
+    /**
+     * As {@link #run(Map, Map)}, timing every step into {@code profile} (which must not be shared with
+     * a concurrent call).
+     *
+     * @throws IllegalArgumentException if {@code profile} already holds another model or batch size
+     */
+    public void run(Map<String, Tensor> inputs, Map<String, Tensor> outputs, StepProfile profile) {
+        execute(inputs, outputs, true, profile);
     }
 
     /** The shape of model output {@code index} for a batch of {@code batch}. */
@@ -82,7 +92,8 @@ public final class Session implements AutoCloseable {
         return exec.plan.shapes()[exec.plan.outputIds()[index]];
     }
 
-    private void execute(Map<String, Tensor> inputs, Map<String, Tensor> outputs, boolean into) {
+    private void execute(Map<String, Tensor> inputs, Map<String, Tensor> outputs, boolean into,
+                         StepProfile profile) {
         if (closed) {
             throw new InferenceException(Reason.CLOSED, "the session is closed");
         }
@@ -93,6 +104,9 @@ public final class Session implements AutoCloseable {
         List<ValueInfo> declaredOutputs = model.outputs();
         if (into) {
             checkOutputs(outputs, plan, batch);
+        }
+        if (profile != null) {
+            profile.bind(model, plan);
         }
         Arena arena = exec.acquire();
         try {
@@ -111,7 +125,13 @@ public final class Session implements AutoCloseable {
                 for (int i = 0; i < in.length; i++) {
                     in[i] = arena.values[inputIds[i]];
                 }
-                step.op().run(in, arena.stepOutputs[s], arena);
+                if (profile == null) {
+                    step.op().run(in, arena.stepOutputs[s], arena);
+                } else {
+                    long start = System.nanoTime();
+                    step.op().run(in, arena.stepOutputs[s], arena);
+                    profile.add(s, System.nanoTime() - start);
+                }
             }
             for (int i = 0; i < plan.outputIds().length; i++) {
                 int id = plan.outputIds()[i];

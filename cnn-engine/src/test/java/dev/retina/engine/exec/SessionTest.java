@@ -112,4 +112,44 @@ class SessionTest {
                     .hasMessageContaining("expected shape [-1, 1, 28, 28]");
         }
     }
+
+    @Test
+    void aStepProfileTimesEveryStepOfItsModelAndBatchOnly() {
+        Model m = OnnxImporter.load(TestNets.lenet());
+        try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
+            StepProfile profile = new StepProfile();
+            assertThat(profile.entries()).isEmpty();
+            Tensor x = Tensor.zeros(Shape.of(2, 1, 28, 28));
+            Map<String, Tensor> inputs = Map.of(m.inputs().get(0).name(), x);
+            Map<String, Tensor> outputs = Map.of(m.outputs().get(0).name(), Tensor.zeros(s.outputShape(0, 2)));
+            for (int i = 0; i < 3; i++) {
+                s.run(inputs, outputs, profile);
+            }
+            CompiledPlan plan = m.plan(2);
+            assertThat(profile.entries()).hasSize(plan.steps().size());
+            long macs = 0;
+            for (StepProfile.Entry e : profile.entries()) {
+                assertThat(e.calls()).as("step %d %s", e.step(), e.opType()).isEqualTo(3);
+                assertThat(e.nanos()).as("step %d %s", e.step(), e.opType()).isPositive();
+                assertThat(e.opType()).isEqualTo(plan.steps().get(e.step()).node().opType());
+                assertThat(e.output()).isEqualTo(plan.shapes()[plan.steps().get(e.step()).outputIds()[0]]);
+                macs += e.macs();
+            }
+            assertThat(macs).isEqualTo(plan.steps().stream().mapToLong(st -> st.op().macs()).sum()).isPositive();
+            assertThat(profile.entries().stream().filter(e -> e.opType().equals("Conv")))
+                    .allSatisfy(e -> assertThat(e.gigaMacsPerSecond()).isPositive());
+            assertThat(profile.totalNanos())
+                    .isEqualTo(profile.entries().stream().mapToLong(StepProfile.Entry::nanos).sum());
+            // Unprofiled runs leave it alone; another batch size is refused with what it holds.
+            s.run(inputs, outputs);
+            assertThat(profile.entries()).allSatisfy(e -> assertThat(e.calls()).isEqualTo(3));
+            Map<String, Tensor> one = Map.of(m.inputs().get(0).name(), Tensor.zeros(Shape.of(1, 1, 28, 28)));
+            Map<String, Tensor> oneOut = Map.of(m.outputs().get(0).name(), Tensor.zeros(s.outputShape(0, 1)));
+            assertThatThrownBy(() -> s.run(one, oneOut, profile)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("batch 2, not 1");
+            profile.reset();
+            assertThat(profile.totalNanos()).isZero();
+            assertThat(profile.entries()).allSatisfy(e -> assertThat(e.calls()).isZero());
+        }
+    }
 }
