@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
  * NAME is the file name without {@code .onnx}; latencies are per call (one batch); images/s is images divided by
  * the summed call times; allocation is the bytes every JVM thread allocated during the engine's timed calls,
  * divided by the images. Retina runs with output tensors allocated once ({@code Session.run(inputs, outputs)}, as a
- * serving loop would), so the allocation is the engine's own, not the copy of the scores. {@code --jdk-info} first prints one line about the JVM and the kernels.
+ * serving loop would), so the allocation is the engine's own, not the copy of the scores. {@code --jdk-info} first
+ * prints one line about the JVM and the kernels.
  * {@code --profile} then runs retina S seconds more with every step timed ({@link StepProfile}) and prints one
  * {@code profile step=...} line per step, the most expensive first.
  *

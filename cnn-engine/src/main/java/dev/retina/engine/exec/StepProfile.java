@@ -14,7 +14,8 @@ import java.util.List;
  * spends its time in, and how close each comes to the multiply-adds it does. Timing costs two clock
  * reads per step and nothing else; runs without a profile are not timed at all.
  *
- * <p>A profile binds to the model and batch size of its first run and refuses runs of others. It is meant for one caller at a time: concurrent runs with the same profile lose counts.
+ * <p>A profile binds to the model and batch size of its first run and refuses runs of others. It is
+ * meant for one caller at a time: concurrent runs with the same profile lose counts.
  */
 public final class StepProfile {
 

@@ -128,43 +128,11 @@ class ImplicitConvTest {
         vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, forward, batch, new ThreadedContext(8));
         assertClose(forward, expected, "chunks in order");
         float[] backward = new float[expected.length];
-        vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, backward, batch, new ReversedContext(8));
+        vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, backward, batch, ThreadedContext.reversed(8));
         assertThat(backward).as("chunks run last first").isEqualTo(forward);
         float[] inPlace = residual.clone();
-        vector.conv2dResidual(g, prepared, Activation.RELU, in, inPlace, inPlace, batch, new ReversedContext(8));
+        vector.conv2dResidual(g, prepared, Activation.RELU, in, inPlace, inPlace, batch, ThreadedContext.reversed(8));
         assertThat(inPlace).as("output written over its own residual").isEqualTo(forward);
-    }
-
-    /** Runs the chunks of a loop one after the other on the calling thread, the last chunk first. */
-    private static final class ReversedContext implements ComputeContext {
-        private final int parallelism;
-        private final float[][] scratch;
-
-        ReversedContext(int parallelism) {
-            this.parallelism = parallelism;
-            this.scratch = new float[parallelism][0];
-        }
-
-        @Override
-        public int parallelism() {
-            return parallelism;
-        }
-
-        @Override
-        public void parallelFor(int n, RangeBody body) {
-            int chunks = Math.min(n, parallelism);
-            for (int c = chunks - 1; c >= 0; c--) {
-                body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-            }
-        }
-
-        @Override
-        public float[] scratch(int chunk, int minFloats) {
-            if (scratch[chunk].length < minFloats) {
-                scratch[chunk] = new float[minFloats];
-            }
-            return scratch[chunk];
-        }
     }
 
     @Test

@@ -1,13 +1,28 @@
 package dev.retina.engine.kernel;
 
-/** Runs chunks on fresh threads, to exercise the split without the engine. */
+/**
+ * Runs chunks on fresh threads, to exercise the split without the engine; or, made by
+ * {@link #reversed}, one after the other on the calling thread, the last chunk first, to show that
+ * results do not depend on the order chunks run in.
+ */
 final class ThreadedContext implements ComputeContext {
     private final int threads;
     private final float[][] scratch;
+    private final boolean reversed;
 
     ThreadedContext(int threads) {
+        this(threads, false);
+    }
+
+    private ThreadedContext(int threads, boolean reversed) {
         this.threads = threads;
         this.scratch = new float[threads][0];
+        this.reversed = reversed;
+    }
+
+    /** A context of {@code parallelism} chunks run on the calling thread, last chunk first. */
+    static ThreadedContext reversed(int parallelism) {
+        return new ThreadedContext(parallelism, true);
     }
 
     @Override
@@ -18,6 +33,12 @@ final class ThreadedContext implements ComputeContext {
     @Override
     public void parallelFor(int n, RangeBody body) {
         int chunks = Math.min(n, threads);
+        if (reversed) {
+            for (int c = chunks - 1; c >= 0; c--) {
+                body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+            return;
+        }
         Thread[] ts = new Thread[chunks];
         for (int c = 0; c < chunks; c++) {
             int chunk = c;
