@@ -55,6 +55,8 @@ class FeatureStatsFailoverIntegrationTest {
     private static final Duration GRACE = Duration.ofSeconds(10);
     /** The window under test: event times are set explicitly, so it does not depend on the wall clock. */
     private static final Instant WINDOW_START = Instant.parse("2026-01-01T00:00:00Z");
+    /** Store changelog retention beyond the window's age (about 460 days). */
+    private static final String OLD_DATA_RETENTION_MS = "40000000000";
 
     @TempDir
     Path tmp;
@@ -75,7 +77,13 @@ class FeatureStatsFailoverIntegrationTest {
                     AppConfig.STATS_WINDOW_MS, Long.toString(WINDOW.toMillis()),
                     AppConfig.STATS_GRACE_MS, Long.toString(GRACE.toMillis()),
                     AppConfig.KAFKA_PREFIX + "consumer.session.timeout.ms", "6000",
-                    AppConfig.KAFKA_PREFIX + "consumer.heartbeat.interval.ms", "1000");
+                    AppConfig.KAFKA_PREFIX + "consumer.heartbeat.interval.ms", "1000",
+                    // Keep the repartition topic readable for the check below.
+                    AppConfig.KAFKA_PREFIX + "repartition.purge.interval.ms", "600000",
+                    // The window is months older than the wall clock (a replay): its store changelog must be kept
+                    // that long, or the broker drops it by record time and a failover restores the window short
+                    // (docs/STATISTICS.md, "Replaying old images").
+                    AppConfig.KAFKA_PREFIX + "windowstore.changelog.additional.retention.ms", OLD_DATA_RETENTION_MS);
             AppConfig config = PipelineFixture.appConfig(kafka, registry, model.dir(), tmp.resolve("state"), settings);
             Path stderr = tmp.resolve("victim-stderr.log");
             Process victim = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -89,7 +97,8 @@ class FeatureStatsFailoverIntegrationTest {
                     "-X", "stats.grace.ms=" + GRACE.toMillis(),
                     "-X", "kafka.state.dir=" + tmp.resolve("victim-state"), "-X", "kafka.commit.interval.ms=100",
                     "-X", "kafka.consumer.session.timeout.ms=6000", "-X", "kafka.consumer.heartbeat.interval.ms=1000",
-                    "-X", "engine.threads=1")
+                    "-X", "engine.threads=1", "-X", "kafka.repartition.purge.interval.ms=600000",
+                    "-X", "kafka.windowstore.changelog.additional.retention.ms=" + OLD_DATA_RETENTION_MS)
                     .redirectError(stderr.toFile()).redirectOutput(tmp.resolve("victim-stdout.log").toFile())
                     .start();
             SyntheticImages images = new SyntheticImages(77, IMAGES + SOURCES, "it");
@@ -130,18 +139,24 @@ class FeatureStatsFailoverIntegrationTest {
                 sending.get(120, TimeUnit.SECONDS);
 
                 // All images in, and no window closed yet: then one later image per source closes its window.
-                PipelineFixture.awaitAllProcessed(kafka.bootstrapServers(), registry, applicationId,
-                        Duration.ofSeconds(150), () -> { });
+                PipelineFixture.Collected collected = PipelineFixture.awaitAllProcessed(kafka.bootstrapServers(),
+                        registry, applicationId, Duration.ofSeconds(150), () -> { });
+                Map<String, Long> classified = new TreeMap<>();
+                collected.results().stream().map(r -> r.value().getImageId().toString()).distinct()
+                        .forEach(id -> classified.merge(sourceOf(collected, id), 1L, Long::sum));
+                System.out.printf("stats failover: %d results (%d distinct), %d dead letters, per source %s%n",
+                        collected.results().size(), classified.values().stream().mapToLong(Long::longValue).sum(),
+                        collected.deadLetters().size(), classified);
+                assertThat(collected.deadLetters()).isEmpty();
+                assertThat(classified).as("every image classified once, whichever instance did it")
+                        .isEqualTo(expectedPerSource());
                 Instant after = WINDOW_START.plus(WINDOW).plus(GRACE).plusSeconds(1);
                 for (int i = IMAGES; i < IMAGES + SOURCES; i++) {
                     send(producer, serde, images, i, after);
                 }
                 producer.flush();
 
-                Map<String, Long> expected = new TreeMap<>();
-                for (int i = 0; i < IMAGES; i++) {
-                    expected.merge(source(i), 1L, Long::sum);
-                }
+                Map<String, Long> expected = expectedPerSource();
                 SchemaRegistryClient client = SchemaRegistryClient.forUrl(registry.url());
                 List<FeatureStats> window = new ArrayList<>();
                 try (AvroSerde<FeatureStats> statsSerde = new AvroSerde<>(FeatureStats.class, client, false)) {
@@ -157,12 +172,24 @@ class FeatureStatsFailoverIntegrationTest {
                         return window.size() >= SOURCES;
                     });
                 }
+                Map<String, Long> repartitioned = new TreeMap<>();
+                for (ConsumerRecord<String, byte[]> r : PipelineFixture.readToEnd(kafka.bootstrapServers(),
+                        List.of(applicationId + "-feature-stats-by-model-repartition"))) {
+                    if (r.timestamp() < WINDOW_START.plus(WINDOW).toEpochMilli()) {
+                        repartitioned.merge(r.key(), 1L, Long::sum);
+                    }
+                }
+                System.out.printf("stats failover: committed observations in the repartition topic %s%n",
+                        repartitioned);
+                assertThat(repartitioned.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(IMAGES);
                 Map<String, Long> counted = window.stream()
                         .collect(Collectors.toMap(FeatureStats::getSource, FeatureStats::getCount, Long::sum,
                                 TreeMap::new));
                 System.out.printf("stats failover: window %s counted %s, expected %s%n", WINDOW_START, counted,
                         expected);
                 System.out.printf("stats failover: one emitted record: %s%n", window.get(0));
+                window.forEach(w -> System.out.printf("stats failover: %s count %d late %d%n", w.getSource(),
+                        w.getCount(), w.getLateCount()));
                 assertThat(window).as("one record per source for the window").hasSize(SOURCES);
                 assertThat(counted).isEqualTo(expected);
                 assertThat(window).allSatisfy(s -> {
@@ -180,6 +207,19 @@ class FeatureStatsFailoverIntegrationTest {
                 }
             }
         }
+    }
+
+    private static Map<String, Long> expectedPerSource() {
+        Map<String, Long> expected = new TreeMap<>();
+        for (int i = 0; i < IMAGES; i++) {
+            expected.merge(source(i), 1L, Long::sum);
+        }
+        return expected;
+    }
+
+    private static String sourceOf(PipelineFixture.Collected collected, String imageId) {
+        return collected.results().stream().filter(r -> r.value().getImageId().toString().equals(imageId))
+                .map(r -> String.valueOf(r.value().getSource())).findFirst().orElse("?");
     }
 
     private static String source(int index) {
