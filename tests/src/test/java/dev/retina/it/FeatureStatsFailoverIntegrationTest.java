@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -141,9 +142,11 @@ class FeatureStatsFailoverIntegrationTest {
                 // All images in, and no window closed yet: then one later image per source closes its window.
                 PipelineFixture.Collected collected = PipelineFixture.awaitAllProcessed(kafka.bootstrapServers(),
                         registry, applicationId, Duration.ofSeconds(150), () -> { });
+                Map<String, String> sourceById = new HashMap<>();
+                collected.results().forEach(r -> sourceById.putIfAbsent(r.value().getImageId().toString(),
+                        String.valueOf(r.value().getSource())));
                 Map<String, Long> classified = new TreeMap<>();
-                collected.results().stream().map(r -> r.value().getImageId().toString()).distinct()
-                        .forEach(id -> classified.merge(sourceOf(collected, id), 1L, Long::sum));
+                sourceById.values().forEach(source -> classified.merge(source, 1L, Long::sum));
                 System.out.printf("stats failover: %d results (%d distinct), %d dead letters, per source %s%n",
                         collected.results().size(), classified.values().stream().mapToLong(Long::longValue).sum(),
                         collected.deadLetters().size(), classified);
@@ -215,11 +218,6 @@ class FeatureStatsFailoverIntegrationTest {
             expected.merge(source(i), 1L, Long::sum);
         }
         return expected;
-    }
-
-    private static String sourceOf(PipelineFixture.Collected collected, String imageId) {
-        return collected.results().stream().filter(r -> r.value().getImageId().toString().equals(imageId))
-                .map(r -> String.valueOf(r.value().getSource())).findFirst().orElse("?");
     }
 
     private static String source(int index) {
