@@ -3,6 +3,7 @@ package dev.retina.engine.kernel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -13,18 +14,21 @@ import jdk.incubator.vector.VectorShuffle;
  * into {@code strideH * strideW} phase planes of {@code Hq x Wq} ({@code Hq = ceil(Hp / strideH)},
  * {@code Wq = ceil(Wp / strideW)}): phase {@code (r, c)} holds the padded elements whose row is
  * {@code r} and column {@code c} modulo the strides (for stride 1 there is one phase, the padded plane
- * itself). The output is then computed on a grid of row pitch {@code Wq}: output {@code (oh, ow)}
- * reads, for tap {@code (kh, kw)}, element {@code (oh + kh*dH / sH) * Wq + ow + kw*dW / sW} of phase
+ * itself; a column stride of 2 is split two vectors at a time by lane permutations). The output is
+ * then computed on a grid of row pitch {@code Wq}: output {@code (oh, ow)} reads, for tap
+ * {@code (kh, kw)}, element {@code (oh + kh*dH / sH) * Wq + ow + kw*dW / sW} of phase
  * {@code (kh*dH mod sH, kw*dW mod sW)}, which is the tap's offset plus the output's grid index. So
  * every tap is one unmasked vector load at a fixed offset from the output index, over the whole plane
  * at once: no per-row edge cases and, for the small planes of late layers (7 x 7, 14 x 14), no
- * half-empty vector per row. Columns {@code outW..Wq-1} of each grid row are garbage and are dropped
- * when the rows are copied out.
+ * half-empty vector per row. Bias and activation are applied as each grid vector is summed; columns
+ * {@code outW..Wq-1} of each grid row are garbage and are dropped when the rows are copied out.
+ * Stride-1 3 x 3 layers at least two vectors wide skip the grid: {@link #slide3x3} sweeps the padded
+ * plane row by row and stores straight into the output.
  *
  * <p>Per output element the taps are summed with fused multiply-adds in the reference's (kh, kw)
- * order, then the bias is added and the activation applied (non-finite garbage lanes are harmless); padding adds exact zeros. Planes are
- * independent and split over the chunks, so results never depend on the thread count. The loop body
- * is this context's reusable {@link Body}: no allocation per call.
+ * order, then the bias is added and the activation applied (non-finite garbage lanes are harmless);
+ * padding adds exact zeros. Planes are independent and split over the chunks, so results never depend
+ * on the thread count. The loop body is this context's reusable {@link Body}: no allocation per call.
  */
 final class VectorDepthwise {
 
@@ -58,6 +62,7 @@ final class VectorDepthwise {
         private float[] weights;
         private float[] bias;
         private Activation act;
+        private int mode;
         private float[] in;
         private float[] out;
         private ComputeContext ctx;
@@ -65,7 +70,8 @@ final class VectorDepthwise {
         private int wp;
         private int hq;
         private int wq;
-        private int phaseSize;
+        private int phaseStride;
+        private int phasesEnd;
         private int grid;
         private int gridEnd;
         private int bufferFloats;
@@ -79,6 +85,7 @@ final class VectorDepthwise {
             this.weights = w.weights();
             this.bias = w.bias();
             this.act = act;
+            this.mode = fusedMode(act);
             this.in = in;
             this.out = out;
             this.ctx = ctx;
@@ -88,7 +95,9 @@ final class VectorDepthwise {
             wp = Math.max(g.padLeft() + g.inW(), (g.outW() - 1) * sW + (g.kernelW() - 1) * g.dilationW() + 1);
             hq = (hp + sH - 1) / sH;
             wq = (wp + sW - 1) / sW;
-            phaseSize = hq * wq;
+            // Each phase is followed by a gap that takes the whole-vector stores running past its last row.
+            phaseStride = hq * wq + 2 * L;
+            phasesEnd = sH * sW * phaseStride;
             grid = g.outH() * wq;
             gridEnd = (grid + L - 1) / L * L;
             int taps = g.kernelH() * g.kernelW();
@@ -100,7 +109,7 @@ final class VectorDepthwise {
                 for (int kw = 0; kw < g.kernelW(); kw++) {
                     int r = kh * g.dilationH();
                     int c = kw * g.dilationW();
-                    int offset = ((r % sH) * sW + c % sW) * phaseSize + (r / sH) * wq + c / sW;
+                    int offset = ((r % sH) * sW + c % sW) * phaseStride + (r / sH) * wq + c / sW;
                     tapOffsets[kh * g.kernelW() + kw] = offset;
                     maxOffset = Math.max(maxOffset, offset);
                 }
@@ -115,7 +124,7 @@ final class VectorDepthwise {
                 colEnd[cp] = Math.max(colFirst[cp], Math.min(wq, (left + g.inW() - cp + sW - 1) / sW));
             }
             // Garbage lanes past the grid may read beyond the phases; they only feed dropped outputs.
-            bufferFloats = Math.max(sH * sW * phaseSize, maxOffset + gridEnd);
+            bufferFloats = Math.max(phasesEnd, maxOffset + gridEnd);
         }
 
         void clear() {
@@ -128,27 +137,66 @@ final class VectorDepthwise {
 
         @Override
         public void run(int chunk, int from, int to) {
-            float[] scratch = ctx.scratch(chunk, bufferFloats + gridEnd);
+            // The grid is read and written a whole vector past its end by the copy out.
+            float[] scratch = ctx.scratch(chunk, bufferFloats + gridEnd + L);
             int channels = g.outChannels();
             int inPlane = g.inH() * g.inW();
             int outPlane = g.outH() * g.outW();
             int taps = g.kernelH() * g.kernelW();
-            boolean vectorAct = VectorGemm.VectorActivation.supports(act);
             boolean strided = g.strideH() != 1 || g.strideW() != 1;
-            // The padding cells are the same for every plane and nothing else writes them: zero them once.
-            Arrays.fill(scratch, 0, g.strideH() * g.strideW() * phaseSize, 0f);
+            // Padding cells are zeroed once here; the copies in write only input cells, or put back the zeros.
+            Arrays.fill(scratch, 0, phasesEnd, 0f);
+            int outLimit = to * outPlane;
+            boolean sliding = slides(g);
             for (int plane = from; plane < to; plane++) {
                 int c = plane % channels;
-                if (strided) {
+                if (g.strideW() == 2) {
+                    splitPlaneByPairs(scratch, plane * inPlane);
+                } else if (strided) {
                     splitPlane(scratch, plane * inPlane);
                 } else {
                     padPlane(scratch, plane * inPlane);
                 }
                 float b = bias == null ? 0f : bias[c];
-                convolve(scratch, weights, c * taps, taps, tapOffsets, b, act, vectorAct, bufferFloats, gridEnd);
-                int outOff = plane * outPlane;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    System.arraycopy(scratch, bufferFloats + oh * wq, out, outOff + oh * g.outW(), g.outW());
+                if (sliding) {
+                    int outOff = plane * outPlane;
+                    slide3x3(scratch, wq, weights, c * taps, mode == MODE_SCALAR ? 0f : b, mode, act.alpha(),
+                            act.beta(), out, outOff, g.outH(), g.outW());
+                    if (mode == MODE_SCALAR) {
+                        for (int i = outOff; i < outOff + outPlane; i++) {
+                            out[i] = act.apply(out[i] + b);
+                        }
+                    }
+                    continue;
+                }
+                convolve(scratch, weights, c * taps, taps, tapOffsets, b, mode, act.alpha(), act.beta(),
+                        bufferFloats, gridEnd);
+                if (mode == MODE_SCALAR) {
+                    for (int i = bufferFloats; i < bufferFloats + gridEnd; i++) {
+                        scratch[i] = act.apply(scratch[i] + b);
+                    }
+                }
+                copyOut(scratch, plane * outPlane, outLimit);
+            }
+        }
+
+        /**
+         * The grid rows into the output plane at {@code outOff}, a whole vector at a time: a row's last
+         * vector runs into the following output rows (or the next plane), which are written after it,
+         * so it only has to stop short of {@code outLimit}, the end of this chunk's planes.
+         */
+        private void copyOut(float[] buf, int outOff, int outLimit) {
+            int outW = g.outW();
+            for (int oh = 0; oh < g.outH(); oh++) {
+                int s = bufferFloats + oh * wq;
+                int d = outOff + oh * outW;
+                for (int x = 0; x < outW; x += L) {
+                    if (d + x + L <= outLimit) {
+                        FloatVector.fromArray(VectorGemm.SPECIES, buf, s + x).intoArray(out, d + x);
+                    } else {
+                        System.arraycopy(buf, s + x, out, d + x, outW - x);
+                        break;
+                    }
                 }
             }
         }
@@ -159,6 +207,70 @@ final class VectorDepthwise {
             int dst = g.padTop() * wp + g.padLeft();
             for (int ih = 0; ih < g.inH(); ih++, dst += wp) {
                 System.arraycopy(in, inOff + ih * inW, buf, dst, inW);
+            }
+        }
+
+        /**
+         * Column stride 2 (any row stride): each input row goes to its row phase, even columns to one
+         * column phase and odd columns to the other, 2L columns at a time (two loads, two lane
+         * permutations and a blend per phase vector). The stores are whole vectors: past a row's last
+         * input they write over its right padding and into the rows after it, so each row's padding is
+         * put back after the row is written, a later row rewrites what ran into it, and the rows past the
+         * last written row of each phase (padding, then the phase's gap) are zeroed at the end.
+         */
+        private void splitPlaneByPairs(float[] buf, int inOff) {
+            int sH = g.strideH();
+            int inW = g.inW();
+            int left = g.padLeft();
+            int evenPhase = left & 1;
+            int evenShift = left >> 1;
+            int oddShift = (left + 1) >> 1;
+            int lastWhole = in.length - 2 * L;
+            int rowPhase = g.padTop() % sH;
+            int phaseRow = g.padTop() / sH;
+            for (int ih = 0; ih < g.inH(); ih++) {
+                int rowBase = rowPhase * 2 * phaseStride + phaseRow * wq;
+                if (++rowPhase == sH) {
+                    rowPhase = 0;
+                    phaseRow++;
+                }
+                int src = inOff + ih * inW;
+                int e = rowBase + evenPhase * phaseStride + evenShift;
+                int o = rowBase + (evenPhase ^ 1) * phaseStride + oddShift;
+                for (int k = 0; k < inW; k += 2 * L) {
+                    if (src + k <= lastWhole) {
+                        FloatVector v0 = FloatVector.fromArray(VectorGemm.SPECIES, in, src + k);
+                        FloatVector v1 = FloatVector.fromArray(VectorGemm.SPECIES, in, src + k + L);
+                        v0.rearrange(EVENS).blend(v1.rearrange(EVENS), UPPER_HALF).intoArray(buf, e + k / 2);
+                        v0.rearrange(ODDS).blend(v1.rearrange(ODDS), UPPER_HALF).intoArray(buf, o + k / 2);
+                    } else {
+                        for (int i = k; i < inW; i += 2) {
+                            buf[e + i / 2] = in[src + i];
+                        }
+                        for (int i = k + 1; i < inW; i += 2) {
+                            buf[o + i / 2] = in[src + i];
+                        }
+                    }
+                }
+                for (int cp = 0; cp < 2; cp++) {
+                    int row = rowBase + cp * phaseStride;
+                    // One or two cells each in practice: plain stores, no call.
+                    for (int j = 0; j < colFirst[cp]; j++) {
+                        buf[row + j] = 0f;
+                    }
+                    for (int j = colEnd[cp]; j < wq; j++) {
+                        buf[row + j] = 0f;
+                    }
+                }
+            }
+            // Rows past the last input row of each row phase: padding and the gap, all zero again.
+            for (int rp = 0; rp < sH; rp++) {
+                int lastPadded = g.padTop() + g.inH() - 1;
+                int rows = lastPadded < rp ? 0 : (lastPadded - rp) / sH + 1;
+                for (int cp = 0; cp < 2; cp++) {
+                    int base = (rp * 2 + cp) * phaseStride;
+                    Arrays.fill(buf, base + rows * wq, base + phaseStride, 0f);
+                }
             }
         }
 
@@ -175,7 +287,7 @@ final class VectorDepthwise {
             int rowPhase = g.padTop() % sH;
             int phaseRow = g.padTop() / sH;
             for (int ih = 0; ih < g.inH(); ih++) {
-                int rowBase = rowPhase * sW * phaseSize + phaseRow * wq;
+                int rowBase = rowPhase * sW * phaseStride + phaseRow * wq;
                 if (++rowPhase == sH) {
                     rowPhase = 0;
                     phaseRow++;
@@ -183,15 +295,9 @@ final class VectorDepthwise {
                 int src = inOff + ih * inW - left;
                 // Column phase cp holds padded columns cp, cp + sW, ...: a strided read, a contiguous write.
                 for (int cp = 0; cp < sW; cp++) {
-                    int dst = rowBase + cp * phaseSize;
-                    int jFirst = colFirst[cp];
-                    int jEnd = colEnd[cp];
-                    if (sW == 2) {
-                        copyEveryOther(in, src + cp, buf, dst, jFirst, jEnd);
-                    } else {
-                        for (int j = jFirst; j < jEnd; j++) {
-                            buf[dst + j] = in[src + j * sW + cp];
-                        }
+                    int dst = rowBase + cp * phaseStride;
+                    for (int j = colFirst[cp]; j < colEnd[cp]; j++) {
+                        buf[dst + j] = in[src + j * sW + cp];
                     }
                 }
             }
@@ -199,76 +305,283 @@ final class VectorDepthwise {
     }
 
     /**
-     * {@code dst[d + j] = src[s + 2 * j]} for {@code j} in {@code [from, to)}. Two contiguous loads, two
-     * lane permutations and a blend per vector of output (the vector gather this replaces was about a
-     * quarter slower on the wide stride-2 layers);
-     * a row tail shorter than a vector is redone as the last whole vector of the row (the overlapping
-     * lanes get the same values again), so only rows shorter than a vector, or a vector whose loads
-     * would pass the end of {@code src}, take the scalar loop (one whole vector into spare lanes plus a
-     * copy of the valid ones was slower for the 7-wide rows of a 14 x 14 input).
-     */
-    private static void copyEveryOther(float[] src, int s, float[] dst, int d, int from, int to) {
-        int j = from;
-        if (to - from >= L) {
-            for (; j + L <= to && s + 2 * (j + L) <= src.length; j += L) {
-                evens(src, s + 2 * j).intoArray(dst, d + j);
-            }
-            if (j < to && s + 2 * to <= src.length) {
-                evens(src, s + 2 * (to - L)).intoArray(dst, d + to - L);
-                j = to;
-            }
-        }
-        for (; j < to; j++) {
-            dst[d + j] = src[s + 2 * j];
-        }
-    }
-
-    /** {@code src[at], src[at + 2], ..., src[at + 2 * (L - 1)]}; needs {@code at + 2 * L <= src.length}. */
-    private static FloatVector evens(float[] src, int at) {
-        FloatVector lo = FloatVector.fromArray(VectorGemm.SPECIES, src, at).rearrange(EVENS);
-        FloatVector hi = FloatVector.fromArray(VectorGemm.SPECIES, src, at + L).rearrange(EVENS);
-        return lo.blend(hi, UPPER_HALF);
-    }
-
-    /**
-     * Lane i takes index 2i mod L: the lower half of the lanes gets the even lanes of one vector, the
-     * upper half those of the next. Both shuffles hold only in-range indexes and the blend mask is a
-     * constant: on Java 17 a two-input rearrange, or any shuffle with out-of-range indexes, is rebuilt
-     * on every call (not intrinsified, and it allocates).
+     * Lane i takes index 2i mod L (EVENS) or 2i + 1 mod L (ODDS): the lower half of the lanes gets the
+     * even (odd) lanes of one vector, the upper half those of the next after the blend. The shuffles
+     * hold only in-range indexes and the blend mask is a constant: on Java 17 a two-input rearrange, or
+     * any shuffle with out-of-range indexes, is rebuilt on every call (not intrinsified, and it
+     * allocates). A vector gather instead was about a quarter slower on the wide stride-2 layers.
      */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(VectorGemm.SPECIES, i -> 2 * i % L);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(VectorGemm.SPECIES, i -> (2 * i + 1) % L);
     private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(VectorGemm.SPECIES,
             ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**
-     * The output grid of one plane, stored at {@code buf[gridBase..]}: the sum over taps of weight times
-     * the phase buffer at the tap's offset, four vectors at a time where possible, then bias and
-     * activation in a second pass over the (cache-resident) grid. Each sum is stored by the method
-     * that holds it: a vector passed to a method C2 does not inline would be boxed.
+     * Outputs narrower than a vector stay on the grid: there a strip would be mostly empty lanes, and on
+     * 7 x 7 and 14 x 14 planes (JMH {@code DepthwiseBench}) the grid was as fast or faster.
      */
-    private static void convolve(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, float b,
-                                 Activation act, boolean vectorAct, int gridBase, int gridEnd) {
-        int q = 0;
-        for (; q + 4 * L <= gridEnd; q += 4 * L) {
-            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase);
-        }
-        for (; q < gridEnd; q += L) {
-            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase);
-        }
-        if (vectorAct) {
-            for (int i = gridBase; i < gridBase + gridEnd; i += L) {
-                FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, buf, i).add(b);
-                VectorGemm.VectorActivation.apply(act, v).intoArray(buf, i);
+    static final int SLIDE_MIN_WIDTH = L;
+
+    /**
+     * True for the geometries {@link #slide3x3} computes: stride 1, 3 x 3, no dilation (the padded
+     * plane is then the only phase and its rows are {@code wq} apart).
+     */
+    static boolean slides(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.outW() >= SLIDE_MIN_WIDTH;
+    }
+
+    /**
+     * Stride-1 3 x 3 depthwise convolution of one zero-padded plane ({@code buf[0..]}, rows {@code wq}
+     * apart) straight into the output plane at {@code outOff}, with bias and activation (none for
+     * {@link #MODE_SCALAR}). Column strips of the output are swept down the plane: each
+     * padded input row is loaded once per strip (three shifted vectors per strip vector) and feeds the
+     * three output rows that use it, as kernel row 2 of the row it completes, row 1 of the next and row
+     * 0 of the one after. That is one load for three multiply-adds, where summing each output's nine
+     * taps on its own loads nine vectors for nine, and those loads (unaligned, so each crosses a cache
+     * line) were the limit. Each output's taps are still summed in the reference's (kh, kw) order.
+     * Strips are one vector wide on outputs narrower than two. The last strip of a row ends at the
+     * row's end, overlapping the one before (the shared columns get the same values again), so nothing
+     * is written outside the plane's rows.
+     */
+    private static void slide3x3(float[] buf, int wq, float[] weights, int wOff, float bias, int mode, float alpha,
+                                 float beta, float[] out, int outOff, int outH, int outW) {
+        if (outW >= 2 * L) {
+            for (int x = 0; x < outW; x += 2 * L) {
+                slideTwo(buf, wq, weights, wOff, bias, mode, alpha, beta, out, outOff, outH, outW,
+                        Math.min(x, outW - 2 * L));
             }
         } else {
-            for (int i = gridBase; i < gridBase + gridEnd; i++) {
-                buf[i] = act.apply(buf[i] + b);
+            for (int x = 0; x < outW; x += L) {
+                slideOne(buf, wq, weights, wOff, bias, mode, alpha, beta, out, outOff, outH, outW,
+                        Math.min(x, outW - L));
             }
         }
     }
 
+    /** A two-vector strip at column {@code x} (needs {@code x + 2L <= outW}). */
+    private static void slideTwo(float[] buf, int wq, float[] weights, int wOff, float bias, int mode, float alpha,
+                                 float beta, float[] out, int outOff, int outH, int outW, int x) {
+        FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector w00 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff]);
+        FloatVector w01 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 2]);
+        FloatVector w10 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 4]);
+        FloatVector w12 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 6]);
+        FloatVector w21 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 8]);
+        // done* need kernel row 2 (then they are complete), next* kernel rows 1 and 2.
+        FloatVector done0 = zero;
+        FloatVector done1 = zero;
+        FloatVector next0 = zero;
+        FloatVector next1 = zero;
+        int at = x;
+        int store = outOff + x - 2 * outW;
+        for (int r = 0; r < outH + 2; r++, at += wq, store += outW) {
+            FloatVector x0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
+            FloatVector x1 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + 1);
+            FloatVector x2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + 2);
+            FloatVector y0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + L);
+            FloatVector y1 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + L + 1);
+            FloatVector y2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + L + 2);
+            FloatVector a0 = x2.fma(w22, x1.fma(w21, x0.fma(w20, done0)));
+            FloatVector a1 = y2.fma(w22, y1.fma(w21, y0.fma(w20, done1)));
+            done0 = x2.fma(w12, x1.fma(w11, x0.fma(w10, next0)));
+            done1 = y2.fma(w12, y1.fma(w11, y0.fma(w10, next1)));
+            next0 = x2.fma(w02, x1.fma(w01, x0.fma(w00, zero)));
+            next1 = y2.fma(w02, y1.fma(w01, y0.fma(w00, zero)));
+            if (r >= 2) {
+                a0 = a0.add(bias);
+                a1 = a1.add(bias);
+                if (mode == MODE_RELU) {
+                    a0 = zero.blend(a0, a0.compare(VectorOperators.GT, 0f));
+                    a1 = zero.blend(a1, a1.compare(VectorOperators.GT, 0f));
+                } else if (mode == MODE_CLIP) {
+                    a0 = a0.blend(alpha, a0.compare(VectorOperators.LT, alpha));
+                    a1 = a1.blend(alpha, a1.compare(VectorOperators.LT, alpha));
+                    a0 = a0.blend(beta, a0.compare(VectorOperators.GT, beta));
+                    a1 = a1.blend(beta, a1.compare(VectorOperators.GT, beta));
+                } else if (mode == MODE_LEAKY) {
+                    a0 = a0.blend(a0.mul(alpha), a0.compare(VectorOperators.LT, 0f));
+                    a1 = a1.blend(a1.mul(alpha), a1.compare(VectorOperators.LT, 0f));
+                }
+                a0.intoArray(out, store);
+                a1.intoArray(out, store + L);
+            }
+        }
+    }
+
+    /** A one-vector strip at column {@code x} (needs {@code x + L <= outW}). */
+    private static void slideOne(float[] buf, int wq, float[] weights, int wOff, float bias, int mode, float alpha,
+                                 float beta, float[] out, int outOff, int outH, int outW, int x) {
+        FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector w00 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff]);
+        FloatVector w01 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 2]);
+        FloatVector w10 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 4]);
+        FloatVector w12 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 6]);
+        FloatVector w21 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 8]);
+        FloatVector done0 = zero;
+        FloatVector next0 = zero;
+        int at = x;
+        int store = outOff + x - 2 * outW;
+        for (int r = 0; r < outH + 2; r++, at += wq, store += outW) {
+            FloatVector x0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
+            FloatVector x1 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + 1);
+            FloatVector x2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, at + 2);
+            FloatVector a0 = x2.fma(w22, x1.fma(w21, x0.fma(w20, done0)));
+            done0 = x2.fma(w12, x1.fma(w11, x0.fma(w10, next0)));
+            next0 = x2.fma(w02, x1.fma(w01, x0.fma(w00, zero)));
+            if (r >= 2) {
+                a0 = a0.add(bias);
+                if (mode == MODE_RELU) {
+                    a0 = zero.blend(a0, a0.compare(VectorOperators.GT, 0f));
+                } else if (mode == MODE_CLIP) {
+                    a0 = a0.blend(alpha, a0.compare(VectorOperators.LT, alpha));
+                    a0 = a0.blend(beta, a0.compare(VectorOperators.GT, beta));
+                } else if (mode == MODE_LEAKY) {
+                    a0 = a0.blend(a0.mul(alpha), a0.compare(VectorOperators.LT, 0f));
+                }
+                a0.intoArray(out, store);
+            }
+        }
+    }
+
+    /** Activations fused into the sums: stored as computed, or in a scalar pass after them (sigmoid). */
+    private static final int MODE_NONE = 0;
+    private static final int MODE_RELU = 1;
+    private static final int MODE_CLIP = 2;
+    private static final int MODE_LEAKY = 3;
+    private static final int MODE_SCALAR = -1;
+
+    static int fusedMode(Activation act) {
+        switch (act.kind()) {
+            case NONE:
+                return MODE_NONE;
+            case RELU:
+                return MODE_RELU;
+            case CLIP:
+                return MODE_CLIP;
+            case LEAKY_RELU:
+                return MODE_LEAKY;
+            default:
+                return MODE_SCALAR;
+        }
+    }
+
+    /**
+     * The output grid of one plane, stored at {@code buf[gridBase..]}: the sum over taps of weight times
+     * the phase buffer at the tap's offset, four vectors at a time where possible, plus the bias, with
+     * the activation applied (for {@link #MODE_SCALAR} the raw sums, for a scalar pass). The activation
+     * is written out in each sum method, with the same lane operations as
+     * {@link VectorGemm.VectorActivation}: a vector passed to a method C2 does not inline would be boxed.
+     */
+    private static void convolve(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, float b,
+                                 int mode, float alpha, float beta, int gridBase, int gridEnd) {
+        float bias = mode == MODE_SCALAR ? 0f : b;
+        int q = 0;
+        for (; q + 8 * L <= gridEnd; q += 8 * L) {
+            sum8(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+        }
+        for (; q + 4 * L <= gridEnd; q += 4 * L) {
+            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+        }
+        for (; q < gridEnd; q += L) {
+            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+        }
+    }
+
+    /**
+     * Eight output vectors: eight independent chains of fused multiply-adds keep both FMA units busy,
+     * where four chains wait out each multiply-add's latency.
+     */
+    private static void sum8(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
+                             int gridBase, float bias, int mode, float alpha, float beta) {
+        FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a1 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a2 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a3 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a4 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a5 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a6 = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector a7 = FloatVector.zero(VectorGemm.SPECIES);
+        for (int t = 0; t < taps; t++) {
+            int p = tapOffsets[t] + q;
+            FloatVector wv = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + t]);
+            a0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p).fma(wv, a0);
+            a1 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + L).fma(wv, a1);
+            a2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 2 * L).fma(wv, a2);
+            a3 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 3 * L).fma(wv, a3);
+            a4 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 4 * L).fma(wv, a4);
+            a5 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 5 * L).fma(wv, a5);
+            a6 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 6 * L).fma(wv, a6);
+            a7 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 7 * L).fma(wv, a7);
+        }
+        if (mode != MODE_SCALAR) {
+            a0 = a0.add(bias);
+            a1 = a1.add(bias);
+            a2 = a2.add(bias);
+            a3 = a3.add(bias);
+            a4 = a4.add(bias);
+            a5 = a5.add(bias);
+            a6 = a6.add(bias);
+            a7 = a7.add(bias);
+        }
+        if (mode == MODE_RELU) {
+            FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
+            a0 = zero.blend(a0, a0.compare(VectorOperators.GT, 0f));
+            a1 = zero.blend(a1, a1.compare(VectorOperators.GT, 0f));
+            a2 = zero.blend(a2, a2.compare(VectorOperators.GT, 0f));
+            a3 = zero.blend(a3, a3.compare(VectorOperators.GT, 0f));
+            a4 = zero.blend(a4, a4.compare(VectorOperators.GT, 0f));
+            a5 = zero.blend(a5, a5.compare(VectorOperators.GT, 0f));
+            a6 = zero.blend(a6, a6.compare(VectorOperators.GT, 0f));
+            a7 = zero.blend(a7, a7.compare(VectorOperators.GT, 0f));
+        } else if (mode == MODE_CLIP) {
+            a0 = a0.blend(alpha, a0.compare(VectorOperators.LT, alpha));
+            a1 = a1.blend(alpha, a1.compare(VectorOperators.LT, alpha));
+            a2 = a2.blend(alpha, a2.compare(VectorOperators.LT, alpha));
+            a3 = a3.blend(alpha, a3.compare(VectorOperators.LT, alpha));
+            a4 = a4.blend(alpha, a4.compare(VectorOperators.LT, alpha));
+            a5 = a5.blend(alpha, a5.compare(VectorOperators.LT, alpha));
+            a6 = a6.blend(alpha, a6.compare(VectorOperators.LT, alpha));
+            a7 = a7.blend(alpha, a7.compare(VectorOperators.LT, alpha));
+            a0 = a0.blend(beta, a0.compare(VectorOperators.GT, beta));
+            a1 = a1.blend(beta, a1.compare(VectorOperators.GT, beta));
+            a2 = a2.blend(beta, a2.compare(VectorOperators.GT, beta));
+            a3 = a3.blend(beta, a3.compare(VectorOperators.GT, beta));
+            a4 = a4.blend(beta, a4.compare(VectorOperators.GT, beta));
+            a5 = a5.blend(beta, a5.compare(VectorOperators.GT, beta));
+            a6 = a6.blend(beta, a6.compare(VectorOperators.GT, beta));
+            a7 = a7.blend(beta, a7.compare(VectorOperators.GT, beta));
+        } else if (mode == MODE_LEAKY) {
+            a0 = a0.blend(a0.mul(alpha), a0.compare(VectorOperators.LT, 0f));
+            a1 = a1.blend(a1.mul(alpha), a1.compare(VectorOperators.LT, 0f));
+            a2 = a2.blend(a2.mul(alpha), a2.compare(VectorOperators.LT, 0f));
+            a3 = a3.blend(a3.mul(alpha), a3.compare(VectorOperators.LT, 0f));
+            a4 = a4.blend(a4.mul(alpha), a4.compare(VectorOperators.LT, 0f));
+            a5 = a5.blend(a5.mul(alpha), a5.compare(VectorOperators.LT, 0f));
+            a6 = a6.blend(a6.mul(alpha), a6.compare(VectorOperators.LT, 0f));
+            a7 = a7.blend(a7.mul(alpha), a7.compare(VectorOperators.LT, 0f));
+        }
+        int at = gridBase + q;
+        a0.intoArray(buf, at);
+        a1.intoArray(buf, at + L);
+        a2.intoArray(buf, at + 2 * L);
+        a3.intoArray(buf, at + 3 * L);
+        a4.intoArray(buf, at + 4 * L);
+        a5.intoArray(buf, at + 5 * L);
+        a6.intoArray(buf, at + 6 * L);
+        a7.intoArray(buf, at + 7 * L);
+    }
+
     private static void sum4(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
-                             int gridBase) {
+                             int gridBase, float bias, int mode, float alpha, float beta) {
         FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
         FloatVector a1 = FloatVector.zero(VectorGemm.SPECIES);
         FloatVector a2 = FloatVector.zero(VectorGemm.SPECIES);
@@ -281,6 +594,33 @@ final class VectorDepthwise {
             a2 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 2 * L).fma(wv, a2);
             a3 = FloatVector.fromArray(VectorGemm.SPECIES, buf, p + 3 * L).fma(wv, a3);
         }
+        if (mode != MODE_SCALAR) {
+            a0 = a0.add(bias);
+            a1 = a1.add(bias);
+            a2 = a2.add(bias);
+            a3 = a3.add(bias);
+        }
+        if (mode == MODE_RELU) {
+            FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
+            a0 = zero.blend(a0, a0.compare(VectorOperators.GT, 0f));
+            a1 = zero.blend(a1, a1.compare(VectorOperators.GT, 0f));
+            a2 = zero.blend(a2, a2.compare(VectorOperators.GT, 0f));
+            a3 = zero.blend(a3, a3.compare(VectorOperators.GT, 0f));
+        } else if (mode == MODE_CLIP) {
+            a0 = a0.blend(alpha, a0.compare(VectorOperators.LT, alpha));
+            a1 = a1.blend(alpha, a1.compare(VectorOperators.LT, alpha));
+            a2 = a2.blend(alpha, a2.compare(VectorOperators.LT, alpha));
+            a3 = a3.blend(alpha, a3.compare(VectorOperators.LT, alpha));
+            a0 = a0.blend(beta, a0.compare(VectorOperators.GT, beta));
+            a1 = a1.blend(beta, a1.compare(VectorOperators.GT, beta));
+            a2 = a2.blend(beta, a2.compare(VectorOperators.GT, beta));
+            a3 = a3.blend(beta, a3.compare(VectorOperators.GT, beta));
+        } else if (mode == MODE_LEAKY) {
+            a0 = a0.blend(a0.mul(alpha), a0.compare(VectorOperators.LT, 0f));
+            a1 = a1.blend(a1.mul(alpha), a1.compare(VectorOperators.LT, 0f));
+            a2 = a2.blend(a2.mul(alpha), a2.compare(VectorOperators.LT, 0f));
+            a3 = a3.blend(a3.mul(alpha), a3.compare(VectorOperators.LT, 0f));
+        }
         int at = gridBase + q;
         a0.intoArray(buf, at);
         a1.intoArray(buf, at + L);
@@ -289,11 +629,22 @@ final class VectorDepthwise {
     }
 
     private static void sum1(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, int q,
-                             int gridBase) {
+                             int gridBase, float bias, int mode, float alpha, float beta) {
         FloatVector a0 = FloatVector.zero(VectorGemm.SPECIES);
         for (int t = 0; t < taps; t++) {
             a0 = FloatVector.fromArray(VectorGemm.SPECIES, buf, tapOffsets[t] + q)
                     .fma(FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + t]), a0);
+        }
+        if (mode != MODE_SCALAR) {
+            a0 = a0.add(bias);
+        }
+        if (mode == MODE_RELU) {
+            a0 = FloatVector.zero(VectorGemm.SPECIES).blend(a0, a0.compare(VectorOperators.GT, 0f));
+        } else if (mode == MODE_CLIP) {
+            a0 = a0.blend(alpha, a0.compare(VectorOperators.LT, alpha));
+            a0 = a0.blend(beta, a0.compare(VectorOperators.GT, beta));
+        } else if (mode == MODE_LEAKY) {
+            a0 = a0.blend(a0.mul(alpha), a0.compare(VectorOperators.LT, 0f));
         }
         a0.intoArray(buf, gridBase + q);
     }
