@@ -46,14 +46,24 @@ final class VectorPool {
         private float[] in;
         private float[] out;
         private ComputeContext ctx;
+        /** Offsets of a window's valid input rows. */
+        private int[] rowAt = new int[3];
 
         @Override
         public void run(int chunk, int from, int to) {
             float[] rowMax = ctx.scratch(chunk, 2 * rowFloats(g));
             int inPlane = g.inH() * g.inW();
             int outPlane = g.outH() * g.outW();
+            boolean unpadded = unpaddedRows(g);
+            if (rowAt.length < g.kernelH()) {
+                rowAt = new int[g.kernelH()];
+            }
             for (int p = from; p < to; p++) {
-                plane(g, in, p * inPlane, out, p * outPlane, rowMax);
+                if (unpadded) {
+                    unpaddedPlane(g, in, p * inPlane, out, p * outPlane, rowMax, rowAt);
+                } else {
+                    plane(g, in, p * inPlane, out, p * outPlane, rowMax);
+                }
             }
         }
     }
@@ -63,6 +73,72 @@ final class VectorPool {
         int span = (g.outW() - 1) * g.strideW() + 1;
         int width = Math.max(g.padLeft() + g.inW(), span + (g.kernelW() - 1) * g.dilationW());
         return (width + L - 1) / L * L + L;
+    }
+
+    /**
+     * True where {@link #unpaddedPlane} applies: no window column outside the row (no left padding, the
+     * last window ends inside it), stride 1 or 2 across, and rows and output rows at least a vector wide.
+     */
+    static boolean unpaddedRows(PoolGeometry g) {
+        int lastColumn = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW();
+        return g.padLeft() == 0 && lastColumn < g.inW() && g.inW() >= L && g.outW() >= L
+                && (g.strideW() == 1 || g.strideW() == 2);
+    }
+
+    /**
+     * Rows without horizontal padding: the window's valid input rows are combined in one pass straight
+     * from the input into the row buffer (no scalar tail: the last vector of a row ends at its end and
+     * overlaps the one before), then each output vector is the maximum over the
+     * window's columns at its window starts, stored whole, the last one ending at the row's end; for
+     * stride 2 the maxima at every start are taken a vector at a time and every other one is copied.
+     */
+    private static void unpaddedPlane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf,
+                                      int[] rowAt) {
+        int inW = g.inW();
+        int outW = g.outW();
+        int kW = g.kernelW();
+        int dW = g.dilationW();
+        for (int oh = 0; oh < g.outH(); oh++) {
+            int outRow = outOff + oh * outW;
+            int rows = 0;
+            for (int kh = 0; kh < g.kernelH(); kh++) {
+                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
+                if (ih >= 0 && ih < g.inH()) {
+                    rowAt[rows++] = inOff + ih * inW;
+                }
+            }
+            if (rows == 0) {
+                Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            for (int x = 0; x < inW; x += L) {
+                int at = Math.min(x, inW - L);
+                FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, in, rowAt[0] + at);
+                for (int k = 1; k < rows; k++) {
+                    m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, in, rowAt[k] + at));
+                }
+                m.intoArray(buf, at);
+            }
+            // The window maxima read the buffer, whose slack past the row feeds only dropped lanes.
+            if (g.strideW() == 1) {
+                for (int x = 0; x < outW; x += L) {
+                    int at = Math.min(x, outW - L);
+                    FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
+                    for (int k = 1; k < kW; k++) {
+                        m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, at + k * dW));
+                    }
+                    m.intoArray(out, outRow + at);
+                }
+            } else {
+                // Every window start a vector at a time, then every other one (a lane permutation per
+                // output vector was slower than these scalar copies).
+                int win = rowFloats(g);
+                windowMaxima(buf, win, (2 * outW - 1 + L - 1) / L * L, kW, dW);
+                for (int ow = 0; ow < outW; ow++) {
+                    out[outRow + ow] = buf[win + 2 * ow];
+                }
+            }
+        }
     }
 
     private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
@@ -119,4 +195,5 @@ final class VectorPool {
             m.intoArray(buf, win + x);
         }
     }
+
 }

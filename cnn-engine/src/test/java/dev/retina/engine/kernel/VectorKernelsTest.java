@@ -200,6 +200,42 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Rows without horizontal padding (SqueezeNet's 3 x 3 / 2 pools) take the whole-vector path: every
+     * width from one vector to several plus a tail, strides 1 and 2, top and bottom padding (rows with
+     * fewer valid input rows), floor and ceil sizes (ceil ones may leave the fast path), NaN inputs.
+     */
+    @Test
+    void maxPoolingWithoutSidePaddingMatchesTheReference() {
+        SplittableRandom r = new SplittableRandom(57);
+        for (int inW = 16; inW <= 130; inW += 1 + r.nextInt(3)) {
+            int k = 2 + r.nextInt(2);
+            int sw = 1 + r.nextInt(2);
+            int sh = 1 + r.nextInt(2);
+            int pt = r.nextInt(k);
+            int pb = r.nextInt(k);
+            int inH = k + r.nextInt(8);
+            boolean ceil = r.nextBoolean();
+            PoolGeometry g = new PoolGeometry(inH, inW, PoolGeometry.outputSize(inH, k, sh, pt, pb, 1, ceil),
+                    PoolGeometry.outputSize(inW, k, sw, 0, 0, 1, ceil), k, k, sh, sw, pt, 0, pb, 0, 1, 1);
+            int planes = 1 + r.nextInt(4);
+            float[] in = random(r, planes * inH * inW);
+            for (int i = 0; i < in.length; i++) {
+                if (r.nextInt(300) == 0) {
+                    in[i] = Float.NaN;
+                }
+            }
+            float[] expected = new float[planes * g.outH() * g.outW()];
+            scalar.maxPool2d(g, in, expected, planes, ComputeContext.sequential());
+            float[] actual = new float[expected.length];
+            vector.maxPool2d(g, in, actual, planes, ThreadedContext.reversed(2));
+            for (int i = 0; i < expected.length; i++) {
+                boolean same = actual[i] == expected[i] || Float.isNaN(actual[i]) && Float.isNaN(expected[i]);
+                assertThat(same).as("%s element %d: %s vs reference %s", g, i, actual[i], expected[i]).isTrue();
+            }
+        }
+    }
+
     @Test
     void matrixPackedByAnotherKernelSetIsRefused() {
         PackedMatrix fastPacked = new FastKernels().packMatrix(new float[12], 0, 3, 4, 4, 1);
