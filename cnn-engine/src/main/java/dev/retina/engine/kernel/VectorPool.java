@@ -46,8 +46,6 @@ final class VectorPool {
         private float[] in;
         private float[] out;
         private ComputeContext ctx;
-        /** Offsets of a window's valid input rows. */
-        private int[] rowAt = new int[3];
 
         @Override
         public void run(int chunk, int from, int to) {
@@ -55,12 +53,9 @@ final class VectorPool {
             int inPlane = g.inH() * g.inW();
             int outPlane = g.outH() * g.outW();
             boolean unpadded = unpaddedRows(g);
-            if (rowAt.length < g.kernelH()) {
-                rowAt = new int[g.kernelH()];
-            }
             for (int p = from; p < to; p++) {
                 if (unpadded) {
-                    unpaddedPlane(g, in, p * inPlane, out, p * outPlane, rowMax, rowAt);
+                    unpaddedPlane(g, in, p * inPlane, out, p * outPlane, rowMax);
                 } else {
                     plane(g, in, p * inPlane, out, p * outPlane, rowMax);
                 }
@@ -92,30 +87,34 @@ final class VectorPool {
      * window's columns at its window starts, stored whole, the last one ending at the row's end; for
      * stride 2 the maxima at every start are taken a vector at a time and every other one is copied.
      */
-    private static void unpaddedPlane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf,
-                                      int[] rowAt) {
+    private static void unpaddedPlane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
         int inW = g.inW();
         int outW = g.outW();
         int kW = g.kernelW();
         int dW = g.dilationW();
         for (int oh = 0; oh < g.outH(); oh++) {
             int outRow = outOff + oh * outW;
+            // The window's valid input rows: rows first, first + step, ... (the valid kernel rows are a run).
+            int first = -1;
             int rows = 0;
             for (int kh = 0; kh < g.kernelH(); kh++) {
                 int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
                 if (ih >= 0 && ih < g.inH()) {
-                    rowAt[rows++] = inOff + ih * inW;
+                    if (rows++ == 0) {
+                        first = inOff + ih * inW;
+                    }
                 }
             }
             if (rows == 0) {
                 Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
                 continue;
             }
+            int step = g.dilationH() * inW;
             for (int x = 0; x < inW; x += L) {
                 int at = Math.min(x, inW - L);
-                FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, in, rowAt[0] + at);
+                FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, in, first + at);
                 for (int k = 1; k < rows; k++) {
-                    m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, in, rowAt[k] + at));
+                    m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, in, first + k * step + at));
                 }
                 m.intoArray(buf, at);
             }

@@ -128,6 +128,28 @@ class VectorDepthwiseTest {
         }
     }
 
+    /** Chunks on threads at once share only what they read: MobileNetV2-sized layers, four threads. */
+    @Test
+    void chunksRunningAtOnceGiveTheSequentialResult() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int stride = 1; stride <= 2; stride++) {
+            int channels = 96;
+            int out = ConvGeometry.outputSize(56, 3, stride, 1, 1, 1);
+            ConvGeometry g = new ConvGeometry(channels, 56, 56, channels, out, out, 3, 3, stride, stride, 1, 1, 1, 1,
+                    channels);
+            ConvWeights w = vector.prepareConv(random(r, channels * 9), random(r, channels), channels, 1, 3, 3,
+                    channels);
+            float[] in = random(r, channels * 56 * 56);
+            float[] expected = new float[channels * out * out];
+            vector.conv2d(g, w, Activation.clip(0f, 6f), in, expected, 1, ComputeContext.sequential());
+            for (int run = 0; run < 10; run++) {
+                float[] actual = new float[expected.length];
+                vector.conv2d(g, w, Activation.clip(0f, 6f), in, actual, 1, new ThreadedContext(4));
+                assertThat(actual).as("stride %d run %d", stride, run).isEqualTo(expected);
+            }
+        }
+    }
+
     private static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

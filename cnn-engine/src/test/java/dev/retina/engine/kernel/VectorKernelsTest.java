@@ -236,6 +236,21 @@ class VectorKernelsTest {
         }
     }
 
+    /** Chunks on threads at once share only what they read: SqueezeNet's first pool, four threads. */
+    @Test
+    void maxPoolingChunksRunningAtOnceGiveTheSequentialResult() {
+        PoolGeometry g = new PoolGeometry(111, 111, 55, 55, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1);
+        int planes = 64;
+        float[] in = random(new SplittableRandom(5), planes * 111 * 111);
+        float[] expected = new float[planes * 55 * 55];
+        vector.maxPool2d(g, in, expected, planes, ComputeContext.sequential());
+        for (int run = 0; run < 20; run++) {
+            float[] actual = new float[expected.length];
+            vector.maxPool2d(g, in, actual, planes, new ThreadedContext(4));
+            assertThat(actual).as("run %d", run).isEqualTo(expected);
+        }
+    }
+
     @Test
     void matrixPackedByAnotherKernelSetIsRefused() {
         PackedMatrix fastPacked = new FastKernels().packMatrix(new float[12], 0, 3, 4, 4, 1);
