@@ -18,6 +18,8 @@ final class Arena implements ComputeContext {
     private final WorkerPool pool;
     private final float[][] scratch;
     private final ReusableBodies bodies = new ReusableBodies();
+    /** One image of each input, for a batch run image by image through this (batch-1) plan's arena. */
+    private float[][] staging;
 
     Arena(BufferPlan plan, int valueCount, int[] inputCounts, int[] outputCounts, WorkerPool pool) {
         this.buffers = new float[plan.sizes().length][];
@@ -33,6 +35,17 @@ final class Arena implements ComputeContext {
         }
         this.pool = pool;
         this.scratch = new float[pool.parallelism()][];
+    }
+
+    /** Arrays of at least {@code floats[i]} floats, one per input, allocated on first use. */
+    float[][] staging(long[] floats) {
+        if (staging == null) {
+            staging = new float[floats.length][];
+            for (int i = 0; i < floats.length; i++) {
+                staging[i] = new float[Math.toIntExact(floats[i])];
+            }
+        }
+        return staging;
     }
 
     @Override

@@ -17,8 +17,15 @@ final class ExecutionPlan {
     private final WorkerPool pool;
     private final int[] inputCounts;
     private final int[] outputCounts;
+    /** Floats of one batch of each graph input, in model order. */
+    final long[] inputFloats;
     /** Views whose data is a graph input: bound per call, like the inputs. */
     final int[] inputViews;
+    /**
+     * For a batch plan whose images are independent and whose buffers outgrow the caches: the batch-1
+     * plan it runs image by image instead (set once, before the plan is published); else null.
+     */
+    ExecutionPlan perImage;
     /** A stack of idle arenas, guarded by itself (a queue would allocate a node per release). */
     private final Arena[] idle = new Arena[MAX_IDLE_ARENAS];
     private int idleCount;
@@ -29,6 +36,7 @@ final class ExecutionPlan {
         this.pool = pool;
         this.inputCounts = plan.steps().stream().mapToInt(s -> s.inputIds().length).toArray();
         this.outputCounts = plan.steps().stream().mapToInt(s -> s.outputIds().length).toArray();
+        this.inputFloats = java.util.Arrays.stream(plan.inputIds()).mapToLong(id -> plan.shapes()[id].size()).toArray();
         java.util.Set<Integer> inputs = java.util.Arrays.stream(plan.inputIds()).boxed()
                 .collect(java.util.stream.Collectors.toSet());
         this.inputViews = java.util.stream.IntStream.range(0, plan.valueCount())

@@ -36,4 +36,9 @@ abstract class ActivationOp implements Op {
     public void run(float[][] inputs, float[][] outputs, ComputeContext cc) {
         ctx.kernels().activation(activation, inputs[0], outputs[0], (int) ctx.shape(0).size(), cc);
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

@@ -82,4 +82,9 @@ public final class BatchNormalization implements Op {
         ctx.kernels().channelAffine(inputs[0], outputs[0], x.dim(0), x.dim(1), (int) x.size(2, x.rank()),
                 scale, shift, ctx.fused(), cc);
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

@@ -63,6 +63,12 @@ public final class Concat implements Op, Folding {
         return List.of(out);
     }
 
+    /** Joining along an axis past the first keeps each image's slices together. */
+    @Override
+    public boolean keepsImagesApart() {
+        return axis >= 1;
+    }
+
     @Override
     public int[] runtimeInputs() {
         int[] all = new int[blocks.length];

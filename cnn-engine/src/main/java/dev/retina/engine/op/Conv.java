@@ -87,6 +87,11 @@ public final class Conv implements Op {
         return geometry.macs() * ctx.shape(0).dim(0);
     }
 
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
+
     public ConvGeometry geometry() {
         return geometry;
     }
@@ -142,6 +147,11 @@ public final class Conv implements Op {
         @Override
         public long macs() {
             return conv.macs();
+        }
+
+        @Override
+        public boolean keepsImagesApart() {
+            return true;
         }
     }
 }

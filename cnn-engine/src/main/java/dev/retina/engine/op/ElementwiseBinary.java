@@ -94,4 +94,9 @@ abstract class ElementwiseBinary implements Op, Folding {
                 throw new IllegalStateException("unhandled " + op);
         }
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

@@ -96,6 +96,12 @@ public final class Gemm implements Op {
         return packedBt == null ? new int[] {0, 1} : new int[] {0};
     }
 
+    /** Rows of A are images when A is not transposed and B is a packed weight. */
+    @Override
+    public boolean keepsImagesApart() {
+        return !transA && packedBt != null;
+    }
+
     @Override
     public void run(float[][] inputs, float[][] outputs, ComputeContext cc) {
         float[] y = outputs[0];

@@ -43,4 +43,9 @@ abstract class GlobalPoolOp implements Op {
         int planes = x.dim(0) * x.dim(1);
         ctx.kernels().globalPool(max, inputs[0], outputs[0], planes, (int) x.size(2, x.rank()), cc);
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

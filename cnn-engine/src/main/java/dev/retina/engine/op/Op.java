@@ -41,6 +41,16 @@ public interface Op {
         return false;
     }
 
+    /**
+     * True if, when the batch is the leading dimension of every runtime input and output, image
+     * {@code i} of each output depends only on image {@code i} of the inputs: the op never combines
+     * data across the leading dimension. A session may then run a batch image by image (see
+     * {@code Session}); false, the default, keeps the batch together.
+     */
+    default boolean keepsImagesApart() {
+        return false;
+    }
+
     /** Multiply-accumulates of one run, for model statistics. */
     default long macs() {
         return 0;

@@ -61,4 +61,9 @@ abstract class PoolOp implements Op {
     public int[] runtimeInputs() {
         return new int[] {0};
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

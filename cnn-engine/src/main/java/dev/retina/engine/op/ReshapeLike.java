@@ -63,4 +63,9 @@ abstract class ReshapeLike implements Op, Folding {
         }
         return null;
     }
+
+    @Override
+    public boolean keepsImagesApart() {
+        return true;
+    }
 }

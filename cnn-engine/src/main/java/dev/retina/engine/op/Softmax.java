@@ -15,6 +15,7 @@ public final class Softmax implements Op {
     private final int outer;
     private final int length;
     private final int inner;
+    private final boolean pastFirstAxis;
 
     public Softmax(OpContext ctx) {
         this.ctx = ctx;
@@ -25,6 +26,7 @@ public final class Softmax implements Op {
         boolean legacy = ctx.opset() < 13;
         int rank = Math.max(1, x.rank());
         int axis = ctx.axis(ctx.attrLong("axis", legacy ? 1 : -1), rank, "axis");
+        pastFirstAxis = axis >= 1;
         if (legacy) {
             outer = (int) x.size(0, axis);
             length = (int) x.size(axis, x.rank());
@@ -39,6 +41,12 @@ public final class Softmax implements Op {
     @Override
     public List<Shape> outputShapes(List<Shape> in) {
         return List.of(in.get(0));
+    }
+
+    /** Softmax over an axis past the first never mixes rows of the leading dimension. */
+    @Override
+    public boolean keepsImagesApart() {
+        return pastFirstAxis;
     }
 
     @Override

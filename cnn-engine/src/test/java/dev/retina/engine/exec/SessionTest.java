@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Input checking, lifecycle and the buffer plan. */
+/** Input checking, lifecycle, the buffer plan and running big batches image by image. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SessionTest {
 
@@ -150,6 +150,91 @@ class SessionTest {
             profile.reset();
             assertThat(profile.totalNanos()).isZero();
             assertThat(profile.entries()).allSatisfy(e -> assertThat(e.calls()).isZero());
+        }
+    }
+
+    /**
+     * A conv net whose batch of 3 needs more than {@link Session#SPLIT_BATCH_BYTES} of buffers: 8
+     * channels of 160 x 160, conv, ReLU, max pool, global pool, Gemm, Softmax over classes.
+     */
+    private static byte[] wideNet(String tail) {
+        TestModelBuilder b = new TestModelBuilder(13).input("x", -1, 8, 160, 160)
+                .randomInitializer("w", 31, 0.3f, 16, 8, 3, 3).randomInitializer("bw", 32, 0.1f, 16)
+                .randomInitializer("fc", 33, 0.3f, 5, 16).randomInitializer("fb", 34, 0.1f, 5);
+        b.node("Conv", new String[] {"x", "w", "bw"}, new String[] {"c"}, TestModelBuilder.ints("pads", 1, 1, 1, 1));
+        b.node("Relu", "c", "r");
+        b.node("MaxPool", "r", "p", TestModelBuilder.ints("kernel_shape", 2, 2),
+                TestModelBuilder.ints("strides", 2, 2));
+        b.node("GlobalAveragePool", "p", "g");
+        b.node("Flatten", "g", "f");
+        b.node("Gemm", new String[] {"f", "fc", "fb"}, new String[] {"logits"}, TestModelBuilder.i("transB", 1));
+        if (tail.equals("softmax over classes")) {
+            b.node("Softmax", "logits", "y", TestModelBuilder.i("axis", 1));
+        } else if (tail.equals("softmax over the batch")) {
+            b.node("Softmax", "logits", "y", TestModelBuilder.i("axis", 0));
+        } else {
+            b.node("Concat", new String[] {"logits", "logits"}, new String[] {"y"}, TestModelBuilder.i("axis", 0));
+        }
+        return b.output("y").build();
+    }
+
+    private static Tensor images(int batch, long seed) {
+        float[] data = TestModelBuilder.random(seed, batch * 8 * 160 * 160, 1f);
+        return Tensor.of(Shape.of(batch, 8, 160, 160), data);
+    }
+
+    private static Tensor image(Tensor batch, int index) {
+        int size = 8 * 160 * 160;
+        return Tensor.of(Shape.of(1, 8, 160, 160),
+                java.util.Arrays.copyOfRange(batch.data(), index * size, (index + 1) * size));
+    }
+
+    @Test
+    void aBigBatchOfIndependentImagesRunsImageByImageAndGivesEachImagesOwnResult() {
+        Model m = OnnxImporter.load(wideNet("softmax over classes"));
+        try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
+            assertThat(s.runsImageByImage(3)).isTrue();
+            assertThat(s.runsImageByImage(1)).isFalse();
+            Tensor x = images(3, 41);
+            Tensor y = s.run(x);
+            assertThat(y.shape()).isEqualTo(Shape.of(3, 5));
+            for (int i = 0; i < 3; i++) {
+                float[] alone = s.run(image(x, i)).data();
+                assertThat(java.util.Arrays.copyOfRange(y.data(), i * 5, i * 5 + 5)).as("image %d", i)
+                        .containsExactly(alone);
+            }
+            // Into caller-owned tensors, and profiled: every step once per image.
+            Map<String, Tensor> inputs = Map.of(m.inputs().get(0).name(), x);
+            Tensor out = Tensor.zeros(s.outputShape(0, 3));
+            StepProfile profile = new StepProfile();
+            s.run(inputs, Map.of(m.outputs().get(0).name(), out), profile);
+            assertThat(out.data()).containsExactly(y.data());
+            assertThat(profile.entries()).allSatisfy(e -> assertThat(e.calls()).isEqualTo(3));
+        }
+    }
+
+    @Test
+    void opsThatCombineImagesKeepTheBatchTogether() {
+        for (String tail : new String[] {"softmax over the batch", "concat along the batch"}) {
+            Model m = OnnxImporter.load(wideNet(tail));
+            Model classes = OnnxImporter.load(wideNet("softmax over classes"));
+            try (Engine engine = Engine.create(2); Session s = engine.newSession(m);
+                 Session logits = engine.newSession(classes)) {
+                assertThat(s.runsImageByImage(3)).as(tail).isFalse();
+                Tensor x = images(3, 42);
+                float[] y = s.run(x).data();
+                if (tail.equals("softmax over the batch")) {
+                    for (int c = 0; c < 5; c++) {
+                        assertThat(y[c] + y[5 + c] + y[10 + c]).as("class %d", c).isCloseTo(1f,
+                                org.assertj.core.data.Offset.offset(1e-5f));
+                    }
+                } else {
+                    assertThat(y).hasSize(30);
+                    assertThat(java.util.Arrays.copyOfRange(y, 15, 30)).containsExactly(
+                            java.util.Arrays.copyOfRange(y, 0, 15));
+                    assertThat(logits.runsImageByImage(3)).isTrue();
+                }
+            }
         }
     }
 }
