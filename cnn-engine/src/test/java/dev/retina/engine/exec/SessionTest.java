@@ -166,9 +166,20 @@ class SessionTest {
         b.node("MaxPool", "r", "p", TestModelBuilder.ints("kernel_shape", 2, 2),
                 TestModelBuilder.ints("strides", 2, 2));
         b.node("GlobalAveragePool", "p", "g");
-        b.node("Flatten", "g", "f");
+        if (tail.equals("reshape by a shape chain")) {
+            // PyTorch's export of x.view(x.size(0), -1): folded at load, so never data at run time.
+            b.int64Initializer("first", new long[] {0}).int64Initializer("axis0", new long[] {0}, 1)
+                    .int64Initializer("rest", new long[] {-1}, 1);
+            b.node("Shape", "g", "shape");
+            b.node("Gather", new String[] {"shape", "first"}, new String[] {"n"}, TestModelBuilder.i("axis", 0));
+            b.node("Unsqueeze", new String[] {"n", "axis0"}, new String[] {"n1"});
+            b.node("Concat", new String[] {"n1", "rest"}, new String[] {"target"}, TestModelBuilder.i("axis", 0));
+            b.node("Reshape", new String[] {"g", "target"}, new String[] {"f"});
+        } else {
+            b.node("Flatten", "g", "f");
+        }
         b.node("Gemm", new String[] {"f", "fc", "fb"}, new String[] {"logits"}, TestModelBuilder.i("transB", 1));
-        if (tail.equals("softmax over classes")) {
+        if (tail.equals("softmax over classes") || tail.equals("reshape by a shape chain")) {
             b.node("Softmax", "logits", "y", TestModelBuilder.i("axis", 1));
         } else if (tail.equals("softmax over the batch")) {
             b.node("Softmax", "logits", "y", TestModelBuilder.i("axis", 0));
@@ -192,7 +203,9 @@ class SessionTest {
     @Test
     void aBigBatchOfIndependentImagesRunsImageByImageAndGivesEachImagesOwnResult() {
         Model m = OnnxImporter.load(wideNet("softmax over classes"));
-        try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
+        try (Engine engine = Engine.create(2); Session s = engine.newSession(m);
+             Session chained = engine.newSession(OnnxImporter.load(wideNet("reshape by a shape chain")))) {
+            assertThat(chained.runsImageByImage(3)).as("with a folded shape chain").isTrue();
             assertThat(s.runsImageByImage(3)).isTrue();
             assertThat(s.runsImageByImage(1)).isFalse();
             Tensor x = images(3, 41);
