@@ -47,7 +47,10 @@ import picocli.CommandLine.Spec;
  * serving loop would), so the allocation is the engine's own, not the copy of the scores. {@code --jdk-info} first
  * prints one line about the JVM and the kernels.
  * {@code --profile} then runs retina S seconds more with every step timed ({@link StepProfile}) and prints one
- * {@code profile step=...} line per step, the most expensive first.
+ * {@code profile step=...} line per step, the most expensive first (a batch the session runs image by image is
+ * profiled per image, on the batch-1 plan); with {@code --compare onnxruntime} it then runs ONNX Runtime with its
+ * own profiler on (at most {@value #ORT_PROFILE_MAX_CALLS} calls) and prints one {@code profile engine=onnxruntime
+ * ...} line per node of ONNX Runtime's optimised graph ({@link OrtNodeTime}), so the two can be set layer by layer.
  *
  * <p>ONNX Runtime is an optional dependency of this tool only (never of the engine or the app): it is looked up on
  * the class path when {@code --compare onnxruntime} is given, and its absence is an error naming the artifact.
@@ -56,6 +59,8 @@ import picocli.CommandLine.Spec;
         description = "Measure the engine's images/s and latency on a model, optionally against ONNX Runtime.")
 public final class BenchCommand implements Callable<Integer> {
 
+    /** ONNX Runtime's profiled calls stop here: its trace grows by an event per node per call. */
+    static final int ORT_PROFILE_MAX_CALLS = 300;
     /** The class whose presence means ONNX Runtime's Java API is on the class path. */
     static final String ONNX_RUNTIME_CLASS = "ai.onnxruntime.OrtEnvironment";
 
@@ -89,7 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean jdkInfo;
 
     @Option(names = "--profile", description = "After the timed runs, run retina S seconds more with every step "
-            + "timed and print one 'profile step=...' line per step, the most expensive first.")
+            + "timed and print one 'profile step=...' line per step, the most expensive first; with --compare "
+            + "onnxruntime, then ONNX Runtime's nodes from its own profiler ('profile engine=onnxruntime ...').")
     boolean profile;
 
     /** Where ONNX Runtime is looked for; tests point it at a missing class. */
@@ -156,6 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (profile) {
                 printProfile(out, session, inputs, outputs, target);
+                if (ort != null) {
+                    printOrtProfile(out, ort.profile(target, ORT_PROFILE_MAX_CALLS));
+                }
             }
             out.flush();
         }
@@ -184,6 +193,20 @@ public final class BenchCommand implements Callable<Integer> {
                     "profile step=%d node=%s op=%s output=%s macs=%d share_pct=%.1f ms_per_call=%.3f gmacs_per_s=%.1f",
                     e.step(), node, e.opType(), shape, e.macs(), total == 0 ? 0 : 100 * e.nanos() / total,
                     e.millisPerCall(), e.gigaMacsPerSecond()));
+        }
+    }
+
+    /**
+     * With {@code --compare onnxruntime}, ONNX Runtime's nodes after retina's steps, most expensive
+     * first: {@code profile engine=onnxruntime node=NAME op=TYPE output=SHAPE share_pct=P ms_per_call=T}.
+     */
+    private static void printOrtProfile(PrintWriter out, List<OrtNodeTime> nodes) {
+        double total = nodes.stream().mapToLong(OrtNodeTime::micros).sum();
+        for (OrtNodeTime n : nodes) {
+            out.println(String.format(Locale.ROOT,
+                    "profile engine=onnxruntime node=%s op=%s output=%s share_pct=%.1f ms_per_call=%.3f",
+                    n.node().isBlank() ? "-" : n.node().replace(' ', '_'), n.op(), n.output(),
+                    total == 0 ? 0 : 100 * n.micros() / total, n.millisPerCall()));
         }
     }
 

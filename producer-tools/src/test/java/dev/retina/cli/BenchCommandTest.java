@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,6 +93,30 @@ class BenchCommandTest {
         double expected = Double.parseDouble(retina.group(3)) / Double.parseDouble(ort.group(3));
         assertThat(Double.parseDouble(ratio.group(1))).isCloseTo(expected,
                 within(expected * 0.01 + 0.001));
+    }
+
+    @Test
+    void profileWithCompareAlsoPrintsOnnxRuntimesNodesFromItsProfiler() throws IOException {
+        Path model = Files.write(dir.resolve("tiny.onnx"), EngineCommandFixtures.tinyClassifier());
+        Run r = run("bench", "--model", model.toString(), "--threads", "1", "--seconds", "0.3",
+                "--warmup-seconds", "0.1", "--compare", "onnxruntime", "--profile");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Pattern ortLine = Pattern.compile("profile engine=onnxruntime node=\\S+ op=(\\w+) output=(\\S+)"
+                + " share_pct=(\\d+\\.\\d) ms_per_call=\\d+\\.\\d{3}");
+        List<String> ortLines = r.out().lines().filter(l -> l.startsWith("profile engine=onnxruntime")).toList();
+        assertThat(ortLines).isNotEmpty();
+        double share = 0;
+        for (String line : ortLines) {
+            Matcher m = ortLine.matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            share += Double.parseDouble(m.group(3));
+        }
+        assertThat(share).isCloseTo(100.0, org.assertj.core.data.Offset.offset(0.5 * ortLines.size()));
+        assertThat(String.join("\n", ortLines)).contains("op=Gemm");
+        // Retina's steps come first, ONNX Runtime's nodes after them.
+        List<String> all = r.out().lines().toList();
+        assertThat(all.indexOf(ortLines.get(0))).isGreaterThan(all.stream()
+                .filter(l -> l.startsWith("profile step=")).mapToInt(all::indexOf).max().orElseThrow());
     }
 
     @Test

@@ -20,6 +20,9 @@ final class Arena implements ComputeContext {
     private final ReusableBodies bodies = new ReusableBodies();
     /** One image of each input, for a batch run image by image through this (batch-1) plan's arena. */
     private float[][] staging;
+    /** Per call: the data of each graph input, and the array each output is copied into. */
+    float[][] callInputs;
+    float[][] callOutputs;
 
     Arena(BufferPlan plan, int valueCount, int[] inputCounts, int[] outputCounts, WorkerPool pool) {
         this.buffers = new float[plan.sizes().length][];

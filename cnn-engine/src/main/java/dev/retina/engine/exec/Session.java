@@ -116,20 +116,24 @@ public final class Session implements AutoCloseable {
         if (into) {
             checkOutputs(outputs, plan, batch);
         }
-        float[][] results = new float[declaredOutputs.size()][];
-        for (int i = 0; i < results.length; i++) {
-            results[i] = into ? outputs.get(declaredOutputs.get(i).name()).data()
-                    : new float[(int) plan.shapes()[plan.outputIds()[i]].size()];
-        }
         ExecutionPlan run = exec.perImage == null ? exec : exec.perImage;
         int images = exec.perImage == null ? 1 : batch;
         if (profile != null) {
             profile.bind(model, run.plan);
         }
         Arena arena = run.acquire();
+        if (arena.callOutputs == null) {
+            arena.callInputs = new float[declaredInputs.size()][];
+            arena.callOutputs = new float[declaredOutputs.size()][];
+        }
+        float[][] results = arena.callOutputs;
         try {
+            for (int i = 0; i < results.length; i++) {
+                results[i] = into ? outputs.get(declaredOutputs.get(i).name()).data()
+                        : new float[(int) plan.shapes()[plan.outputIds()[i]].size()];
+            }
             if (images == 1) {
-                float[][] data = new float[declaredInputs.size()][];
+                float[][] data = arena.callInputs;
                 for (int i = 0; i < data.length; i++) {
                     data[i] = inputs.get(declaredInputs.get(i).name()).data();
                 }
@@ -147,12 +151,20 @@ public final class Session implements AutoCloseable {
                     copyOutputs(run, arena, results, image);
                 }
             }
+            if (!into) {
+                for (int i = 0; i < results.length; i++) {
+                    Shape shape = plan.shapes()[plan.outputIds()[i]];
+                    outputs.put(declaredOutputs.get(i).name(), Tensor.of(shape, results[i]));
+                }
+            }
         } catch (InferenceException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new InferenceException(Reason.INTERNAL, "inference failed: " + e, e);
         } finally {
-            // Caller-owned input arrays must not stay referenced by a pooled arena.
+            // Caller-owned arrays must not stay referenced by a pooled arena.
+            java.util.Arrays.fill(arena.callInputs, null);
+            java.util.Arrays.fill(arena.callOutputs, null);
             for (int id : run.plan.inputIds()) {
                 arena.values[id] = null;
             }
@@ -160,12 +172,6 @@ public final class Session implements AutoCloseable {
                 arena.values[id] = null;
             }
             run.release(arena);
-        }
-        if (!into) {
-            for (int i = 0; i < results.length; i++) {
-                Shape shape = plan.shapes()[plan.outputIds()[i]];
-                outputs.put(declaredOutputs.get(i).name(), Tensor.of(shape, results[i]));
-            }
         }
     }
 

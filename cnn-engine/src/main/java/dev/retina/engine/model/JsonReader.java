@@ -92,15 +92,15 @@ public final class JsonReader {
             if (peekChar() != '"') {
                 throw error("a string key in double quotes", describe(peekChar()));
             }
-            int keyLine = line(pos);
-            int keyColumn = column(pos);
+            // Line and column are worked out only for an error: counting lines per key made parsing quadratic.
+            int keyPos = pos;
             String key = readString();
             skipWhitespace();
             expect(':');
             skipWhitespace();
             Object value = readValue(depth + 1);
             if (map.containsKey(key)) {
-                throw new JsonFormatException("duplicate key \"" + key + "\"", keyLine, keyColumn);
+                throw new JsonFormatException("duplicate key \"" + key + "\"", line(keyPos), column(keyPos));
             }
             map.put(key, value);
             skipWhitespace();
