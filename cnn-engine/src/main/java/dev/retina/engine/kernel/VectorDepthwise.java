@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorShuffle;
  * at once: no per-row edge cases and, for the small planes of late layers (7 x 7, 14 x 14), no
  * half-empty vector per row. Bias and activation are applied as each grid vector is summed; columns
  * {@code outW..Wq-1} of each grid row are garbage and are dropped when the rows are copied out.
- * Stride-1 3 x 3 layers at least two vectors wide skip the grid: {@link #slide3x3} sweeps the padded
+ * Stride-1 3 x 3 layers at least a vector wide skip the grid: {@link #slide3x3} sweeps the padded
  * plane row by row and stores straight into the output.
  *
  * <p>Per output element the taps are summed with fused multiply-adds in the reference's (kh, kw)
