@@ -132,11 +132,11 @@ public final class Session implements AutoCloseable {
                 results[i] = into ? outputs.get(declaredOutputs.get(i).name()).data()
                         : new float[(int) plan.shapes()[plan.outputIds()[i]].size()];
             }
+            float[][] data = arena.callInputs;
+            for (int i = 0; i < data.length; i++) {
+                data[i] = inputs.get(declaredInputs.get(i).name()).data();
+            }
             if (images == 1) {
-                float[][] data = arena.callInputs;
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = inputs.get(declaredInputs.get(i).name()).data();
-                }
                 runSteps(run, arena, data, profile);
                 copyOutputs(run, arena, results, 0);
             } else {
@@ -144,8 +144,7 @@ public final class Session implements AutoCloseable {
                 float[][] staging = arena.staging(floats);
                 for (int image = 0; image < images; image++) {
                     for (int i = 0; i < staging.length; i++) {
-                        System.arraycopy(inputs.get(declaredInputs.get(i).name()).data(), (int) (image * floats[i]),
-                                staging[i], 0, (int) floats[i]);
+                        System.arraycopy(data[i], (int) (image * floats[i]), staging[i], 0, (int) floats[i]);
                     }
                     runSteps(run, arena, staging, profile);
                     copyOutputs(run, arena, results, image);

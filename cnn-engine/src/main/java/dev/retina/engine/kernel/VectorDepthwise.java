@@ -72,7 +72,6 @@ final class VectorDepthwise {
         private int wq;
         private int phaseStride;
         private int phasesEnd;
-        private int grid;
         private int gridEnd;
         private int bufferFloats;
         private int[] tapOffsets = new int[9];
@@ -98,7 +97,7 @@ final class VectorDepthwise {
             // Each phase is followed by a gap that takes the whole-vector stores running past its last row.
             phaseStride = hq * wq + 2 * L;
             phasesEnd = sH * sW * phaseStride;
-            grid = g.outH() * wq;
+            int grid = g.outH() * wq;
             gridEnd = (grid + L - 1) / L * L;
             int taps = g.kernelH() * g.kernelW();
             if (tapOffsets.length < taps) {
@@ -483,16 +482,15 @@ final class VectorDepthwise {
      */
     private static void convolve(float[] buf, float[] weights, int wOff, int taps, int[] tapOffsets, float b,
                                  int mode, float alpha, float beta, int gridBase, int gridEnd) {
-        float bias = mode == MODE_SCALAR ? 0f : b;
         int q = 0;
         for (; q + 8 * L <= gridEnd; q += 8 * L) {
-            sum8(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+            sum8(buf, weights, wOff, taps, tapOffsets, q, gridBase, b, mode, alpha, beta);
         }
         for (; q + 4 * L <= gridEnd; q += 4 * L) {
-            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+            sum4(buf, weights, wOff, taps, tapOffsets, q, gridBase, b, mode, alpha, beta);
         }
         for (; q < gridEnd; q += L) {
-            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase, bias, mode, alpha, beta);
+            sum1(buf, weights, wOff, taps, tapOffsets, q, gridBase, b, mode, alpha, beta);
         }
     }
 
