@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One convolution layer of a typical network shape, batch 1, on one core with the vector kernels,
  * in GFLOP/s (the {@code :gflop} line). {@code path}: {@code auto} is what the engine runs (implicit
- * GEMM or im2col, chosen per shape), {@code im2col} and {@code implicit} force one scheme, so the
- * choice can be checked.
+ * GEMM, shared im2col or im2col, chosen per shape), {@code im2col}, {@code shared} and {@code implicit}
+ * force one scheme, so the choice can be checked.
  *
  * <p>Layer names read {@code net.inChannels-outChannels.size.kernel[sStride]}: padding keeps
  * "same" size ({@code kernel / 2}).
@@ -36,7 +36,7 @@ public class ConvBench {
         "squeezenet.16-64.55.3"})
     public String layer;
 
-    @Param({"auto", "im2col", "implicit"})
+    @Param({"auto", "im2col", "shared", "implicit"})
     public String path;
 
     private ConvGeometry geometry;
@@ -48,8 +48,9 @@ public class ConvBench {
     @Setup
     public void setUp() {
         geometry = parse(layer);
-        if (!path.equals("auto") && !path.equals("im2col") && !path.equals("implicit")) {
-            throw new IllegalArgumentException("path expected 'auto', 'im2col' or 'implicit', found '" + path + "'");
+        if (!path.equals("auto") && !path.equals("im2col") && !path.equals("shared") && !path.equals("implicit")) {
+            throw new IllegalArgumentException("path expected 'auto', 'im2col', 'shared' or 'implicit', found '" + path
+                    + "'");
         }
         SplittableRandom r = new SplittableRandom(42);
         Kernels kernels = new VectorKernels();
@@ -67,6 +68,9 @@ public class ConvBench {
         switch (path) {
             case "im2col":
                 VectorConv.runIm2col(geometry, weights, Activation.RELU, in, null, out, 1, ctx);
+                break;
+            case "shared":
+                SharedIm2colConv.run(geometry, weights, Activation.RELU, in, null, out, 1, ctx);
                 break;
             case "implicit":
                 ImplicitConv.run(geometry, weights, Activation.RELU, in, out, 1, ctx);

@@ -5,7 +5,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Convolution on the {@link VectorGemm} micro-kernel. Stride-1 layers that suit it run as an implicit
- * GEMM without im2col ({@link ImplicitConv}); the others as follows, per image and group:
+ * GEMM without im2col ({@link ImplicitConv}), deep layers with small output planes on an im2col matrix
+ * packed once for all threads ({@link SharedIm2colConv}); the others as follows, per image and group:
  * {@code out (M x N) = W (M x K) * cols (K x N)} with M = output channels per group,
  * K = input channels per group * kernelH * kernelW and N = outH * outW, bias and activation fused in
  * the epilogue. The im2col matrix is never materialised: each column block is packed straight from
@@ -33,6 +34,8 @@ final class VectorConv {
                     int batch, ComputeContext ctx) {
         if (ImplicitConv.suits(g)) {
             ImplicitConv.run(g, w, act, in, residual, out, batch, ctx);
+        } else if (SharedIm2colConv.suits(g)) {
+            SharedIm2colConv.run(g, w, act, in, residual, out, batch, ctx);
         } else {
             runIm2col(g, w, act, in, residual, out, batch, ctx);
         }
@@ -143,6 +146,16 @@ final class VectorConv {
      * rows, and an in-bounds run at stride 1 is copied a vector at a time.
      */
     static void packIm2col(ConvGeometry g, float[] in, int inOff, int col0, int cols, int k, float[] dst) {
+        packIm2col(g, in, inOff, col0, cols, k, 0, k, dst, 0);
+    }
+
+    /**
+     * As {@link #packIm2col(ConvGeometry, float[], int, int, int, int, float[])} for taps
+     * {@code [pFrom, pTo)} only, into the panels that start at {@code dst[dstOff]}: tap p of panel j
+     * at {@code dstOff + (j * k + p) * NR}.
+     */
+    static void packIm2col(ConvGeometry g, float[] in, int inOff, int col0, int cols, int k, int pFrom, int pTo,
+                           float[] dst, int dstOff) {
         int nr = VectorGemm.NR;
         int plane = g.inH() * g.inW();
         int inH = g.inH();
@@ -158,11 +171,11 @@ final class VectorConv {
             int pixel0 = col0 + panel * nr;
             int oh0 = pixel0 / outW;
             int ow0 = pixel0 - oh0 * outW;
-            int d = panel * k * nr;
-            int ic = 0;
-            int kh = 0;
-            int kw = 0;
-            for (int p = 0; p < k; p++, d += nr) {
+            int d = dstOff + (panel * k + pFrom) * nr;
+            int ic = pFrom / (kernelH * kernelW);
+            int kh = pFrom / kernelW % kernelH;
+            int kw = pFrom % kernelW;
+            for (int p = pFrom; p < pTo; p++, d += nr) {
                 int dh = kh * g.dilationH() - g.padTop();
                 int dw = kw * g.dilationW() - g.padLeft();
                 int chan = inOff + ic * plane;

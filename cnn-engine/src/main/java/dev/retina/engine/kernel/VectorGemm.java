@@ -253,9 +253,9 @@ final class VectorGemm {
                     int row0 = panel * MR;
                     int rows = Math.min(MR, a.rows() - row0);
                     if (MR > HALF_MR && rows > HALF_MR) {
-                        microKernel12(pa, (panel * k + k0) * MR, scratch, bBase, kc, tile, first);
+                        microKernel12(pa, (panel * k + k0) * MR, scratch, bBase, kc, scratch, tile, first);
                     } else {
-                        microKernel6(pa, (panel * k + k0) * MR, MR, scratch, bBase, kc, tile, first);
+                        microKernel6(pa, (panel * k + k0) * MR, MR, scratch, bBase, kc, scratch, tile, first);
                     }
                     if (last) {
                         if (wholeWidth) {
@@ -273,13 +273,14 @@ final class VectorGemm {
 
     /**
      * Six rows of a tile over a K slice: rows {@code 0..5} of the panel at {@code a[aBase..]}, whose rows
-     * are {@code aStride} apart at each depth (the panel height, {@link #MR}); starts from zero
+     * are {@code aStride} apart at each depth (the panel height, {@link #MR}), times the packed B
+     * micro-panel at {@code b[bBase..]} ({@link #NR} floats per depth); starts from zero
      * ({@code first}) or from the partial sums in {@code t[tile..]}, and leaves the sums there (row r,
      * column j at {@code tile + r * NR + j}). The whole tile when MR is six; with twelve-row panels, a
      * panel with at most six real rows (the last one of a matrix).
      */
-    private static void microKernel6(float[] a, int aBase, int aStride, float[] t, int bBase, int kc, int tile,
-                                     boolean first) {
+    static void microKernel6(float[] a, int aBase, int aStride, float[] b, int bBase, int kc, float[] t, int tile,
+                             boolean first) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -323,8 +324,8 @@ final class VectorGemm {
         int ai = aBase;
         int bi = bBase;
         for (int p = 0; p < kc; p++, ai += aStride, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, t, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, t, bi + L);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
             FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -362,8 +363,8 @@ final class VectorGemm {
      * A twelve-row tile over a K slice ({@link #MR} is twelve): as {@link #microKernel6}, with 24 of
      * the 32 vector registers holding sums, so each loaded B vector feeds twelve fused multiply-adds.
      */
-    private static void microKernel12(float[] a, int aBase, float[] t, int bBase, int kc, int tile,
-                                      boolean first) {
+    static void microKernel12(float[] a, int aBase, float[] b, int bBase, int kc, float[] t, int tile,
+                              boolean first) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -443,8 +444,8 @@ final class VectorGemm {
         int ai = aBase;
         int bi = bBase;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, t, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, t, bi + L);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
             FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
