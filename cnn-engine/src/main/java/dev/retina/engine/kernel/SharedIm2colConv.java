@@ -125,11 +125,12 @@ final class SharedIm2colConv {
             int groups = Math.max(VectorGemm.rowGroups(panels, colBlocks, par), forCache);
             rowGroups = evenSplit(colBlocks, groups, panels, par);
             // The zero-bordered plane holds the input and every position a tap reads (the end padding).
-            padW = Math.max(g.padLeft() + g.inW(), (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1);
-            int padH = Math.max(g.padTop() + g.inH(), (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1);
+            padW = Math.max(g.padLeft() + g.inW(), reach(g.outW(), g.strideW(), g.kernelW(), g.dilationW()));
+            int padH = Math.max(g.padTop() + g.inH(), reach(g.outH(), g.strideH(), g.kernelH(), g.dilationH()));
             padPlane = Math.multiplyExact(padH, padW);
             padBase = Math.multiplyExact(colPanels * VectorGemm.NR, k);
-            int floats = g.isPointwise() ? padBase : Math.addExact(padBase, Math.multiplyExact(g.inPerGroup(), padPlane));
+            int floats = g.isPointwise() ? padBase
+                    : Math.addExact(padBase, Math.multiplyExact(g.inPerGroup(), padPlane));
             if (packed.length < floats) {
                 packed = new float[floats];
             }
@@ -259,6 +260,11 @@ final class SharedIm2colConv {
                 }
             }
         }
+    }
+
+    /** Padded positions that {@code out} outputs read along one axis: last output's window end. */
+    private static int reach(int out, int stride, int kernel, int dilation) {
+        return (out - 1) * stride + (kernel - 1) * dilation + 1;
     }
 
     /**
