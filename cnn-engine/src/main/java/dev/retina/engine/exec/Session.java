@@ -22,13 +22,13 @@ public final class Session implements AutoCloseable {
 
     private static final int MAX_CACHED_PLANS = 8;
     /**
-     * A batch whose buffers exceed this, and exceed the model's weights, runs image by image through
-     * the batch-1 plan when its images are independent ({@link #imagesIndependent}): one image's
-     * activations then stay in the core's caches from layer to layer, where a whole batch's go to
-     * memory and back at every layer. Where the weights are the bigger stream (ResNet-18: 47 MB of
-     * weights), a batch reads each layer's weights once for all its images, so it stays together.
-     * Two threads, batch 8, images/s batched vs image by image: MobileNetV2 (14 MB of weights, 67 MB
-     * of buffers) 99-103 vs 131; ResNet-18 37-40 vs 35-37; SqueezeNet 1.1 144-154 either way.
+     * A batch whose buffers exceed this runs image by image through the batch-1 plan when its images
+     * are independent ({@link #imagesIndependent}): one image's activations then stay in the core's
+     * caches from layer to layer, where a whole batch's go to memory and back at every layer. Two
+     * threads, batch 8, images/s batched vs image by image: MobileNetV2 99-103 vs 131; SqueezeNet 1.1
+     * 144-154 either way; ResNet-18 43.0-43.4 vs 45.4-46.4 since its deep layers loop over the images
+     * anyway ({@code SharedIm2colConv}; before that it was 37-40 vs 35-37, and batches with more
+     * weights than buffers stayed together).
      */
     static final long SPLIT_BATCH_BYTES = 4L << 20;
 
@@ -290,7 +290,6 @@ public final class Session implements AutoCloseable {
             created = new ExecutionPlan(model.plan(batch), engine.pool());
             long bufferFloats = created.buffers.totalFloats();
             if (batch > 1 && bufferFloats * Float.BYTES > SPLIT_BATCH_BYTES
-                    && bufferFloats > weightFloats(created.plan)
                     && imagesIndependent(created.plan, singleImagePlan())) {
                 created.perImage = plan(1);
             }
@@ -310,17 +309,6 @@ public final class Session implements AutoCloseable {
     /** True if a batch of {@code batch} runs image by image (see {@link #SPLIT_BATCH_BYTES}). */
     boolean runsImageByImage(int batch) {
         return plan(batch).perImage != null;
-    }
-
-    /** Floats of the plan's constants (weights and other folded values). */
-    private static long weightFloats(CompiledPlan plan) {
-        long total = 0;
-        for (float[] c : plan.constants()) {
-            if (c != null) {
-                total += c.length;
-            }
-        }
-        return total;
     }
 
     /** The batch-1 plan, or null if the model cannot run one image. */
