@@ -414,6 +414,17 @@ final class ImplicitConv {
             VectorGemm.epilogue(t, tile, row0, rows, col, width, out, outOff, outPlane, 1, ep, biasRow0);
             return;
         }
+        if (width == VectorGemm.NR && VectorGemm.directStores(ep, 1)) {
+            int r = col / wp;
+            int xcol = col - r * wp;
+            if (xcol + width <= outW) {
+                // The whole tile lies inside one output row: straight stores, as for a layer without
+                // dropped columns.
+                VectorGemm.storeWholeTile(t, tile, rows, out, outOff + row0 * outPlane + r * outW + xcol, outPlane, ep,
+                        biasRow0 + row0);
+                return;
+            }
+        }
         boolean spill = !ep.accumulate && ep.residual != out;
         int j = 0;
         while (j < width) {

@@ -91,6 +91,17 @@ class ImplicitConvTest {
     }
 
     @Test
+    void tilesInsideOneOutputRowAndAcrossRowEndsMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(61);
+        // Rows of 70 and 45 outputs with two and one dropped columns: most 32-column tiles lie inside
+        // one output row (stored straight), the others cross a row end (stored run by run).
+        check(r, geometry(3, 16, 1, 12, 70, 3, 3, 1, 1, 1, 1, 1, 1), 2, "3x3, 70 wide", new ThreadedContext(2),
+                new ThreadedContext(3));
+        check(r, geometry(3, 24, 1, 91, 91, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), 1, "3x3/2 stem, 45 wide",
+                new ThreadedContext(2), new ThreadedContext(3));
+    }
+
+    @Test
     void residualIsAddedBeforeTheActivationOnEveryPath() {
         SplittableRandom r = new SplittableRandom(31);
         ConvGeometry[] shapes = {
