@@ -28,10 +28,18 @@ final class SharedIm2colConv {
     static final int BLOCK_FLOATS = 320 * 1024;
     /** Weight floats of one row group (512 KiB: read from L2 again for each column block of a task run). */
     static final int ROW_GROUP_FLOATS = 128 * 1024;
-    /** Largest whole im2col matrix of one image and group, in floats. */
+    /** Largest whole im2col matrix of one image and group, in floats, for deep layers ({@link #DEEP_K}). */
     static final int MAX_PACKED_FLOATS = 4 * BLOCK_FLOATS;
-    /** Layers with less depth than this gain little from keeping sums in registers over K. */
-    static final int MIN_K = 2 * VectorGemm.KC;
+    /** Depth from which a layer may pack up to {@link #MAX_PACKED_FLOATS}. */
+    static final int DEEP_K = 2 * VectorGemm.KC;
+    /**
+     * Depth from which a layer whose im2col matrix is one column block (at most {@link #BLOCK_FLOATS})
+     * takes this path. Two threads, ms per layer, this path vs the others: SqueezeNet 1.1 48-192 at
+     * 13 x 13 (K 432) and MobileNetV2 144-32 at 28 x 28 (K 144) gain, 0.254 -> 0.17 and 0.142 -> 0.099;
+     * MobileNetV2 144-24 at 56 x 56, whose matrix is 1.4 blocks for 24 output channels, lost
+     * (0.258 -> 0.468): packing it costs more than it saves.
+     */
+    static final int MIN_K = 128;
 
     private SharedIm2colConv() {
     }
@@ -39,7 +47,8 @@ final class SharedIm2colConv {
     /** True for the im2col geometries this path computes faster: deep, with a small packed matrix. */
     static boolean suits(ConvGeometry g) {
         int k = g.inPerGroup() * g.kernelH() * g.kernelW();
-        return k >= MIN_K && (long) k * paddedColumns(g) <= MAX_PACKED_FLOATS;
+        long packed = (long) k * paddedColumns(g);
+        return k >= DEEP_K ? packed <= MAX_PACKED_FLOATS : k >= MIN_K && packed <= BLOCK_FLOATS;
     }
 
     private static int paddedColumns(ConvGeometry g) {

@@ -105,8 +105,14 @@ class SharedIm2colConvTest {
         assertThat(SharedIm2colConv.suits(geometry(512, 512, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isTrue();
         assertThat(SharedIm2colConv.suits(geometry(256, 256, 1, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isTrue();
         assertThat(SharedIm2colConv.suits(geometry(256, 512, 1, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1))).isTrue();
-        // Shallow K, or a packed matrix too large to share.
-        assertThat(SharedIm2colConv.suits(geometry(32, 64, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isFalse();
+        // Shallower layers whose packed matrix is one column block: SqueezeNet 1.1's 3x3 expand layer
+        // at 13x13, MobileNetV2's 1x1 144-32 at 28x28.
+        assertThat(SharedIm2colConv.suits(geometry(48, 192, 1, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isTrue();
+        assertThat(SharedIm2colConv.suits(geometry(144, 32, 1, 28, 28, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0))).isTrue();
+        // Too shallow, a shallow layer whose matrix is more than one block (MobileNetV2's 144-24 at
+        // 56x56), a deep one too large to share.
+        assertThat(SharedIm2colConv.suits(geometry(8, 64, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isFalse();
+        assertThat(SharedIm2colConv.suits(geometry(144, 24, 1, 56, 56, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0))).isFalse();
         assertThat(SharedIm2colConv.suits(geometry(512, 64, 1, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1))).isFalse();
     }
 
