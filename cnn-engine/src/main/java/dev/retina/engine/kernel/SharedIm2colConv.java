@@ -9,8 +9,9 @@ import java.util.Arrays;
  * <p>Per image and group, two parallel loops. The first packs the image's whole im2col matrix once, in
  * {@link VectorGemm#NR}-column panels, into a buffer every thread reads; its tasks are channel ranges,
  * and each channel is copied into a zero-bordered plane first, so each tap's row of a panel is a
- * gather through a per-pixel index with no bounds checks (runs of a 7-pixel output row copied one by
- * one with their padding cost three times as much). The second multiplies: its tasks are (row group,
+ * gather through a per-pixel index with no bounds checks (copying the runs of each 7-pixel output row
+ * one at a time with their padding, as {@link VectorConv#packIm2col} does, took most of a ResNet-18
+ * 7 x 7 layer's time). The second multiplies: its tasks are (row group,
  * column block) pairs, and a task runs each of its weight panels over the column panels of its block,
  * every tile over the whole of K with the sums in registers. So no partial sums go through memory,
  * each weight panel is read as one contiguous stream, and a column block (at most
