@@ -59,9 +59,16 @@ final class ImplicitConv {
      * costs two vector loads and stores per tap, shared by all output channels. With fewer taps (the
      * 27-tap stems) the copy costs more than it saves. Two threads, ms per layer, gathered vs in place:
      * ResNet-18 56 x 56 1.18 vs 1.39, 28 x 28 1.10 vs 1.29, its 7 x 7/2 stem 1.42 vs 1.63; SqueezeNet
-     * 1.1's 3 x 3 expand layers 0.377 vs 0.389, its stem 0.69 vs 0.55.
+     * 1.1's 3 x 3 expand layers 0.377 vs 0.389, its stem 0.69 vs 0.55. Only with at least
+     * {@link #GATHER_MIN_CHANNELS} output channels per group to share the copy.
      */
     static final int GATHER_MIN_K = 64;
+    /**
+     * Layers into fewer output channels (per group) than this read in place whatever their depth: with
+     * 16 (a panel and a third) the copy is not repaid. LeNet-sized net, two threads, ratio to ONNX
+     * Runtime with its 150-tap 5 x 5 layer into 16 channels gathered vs in place: 1.08-1.10 vs 1.22-1.28.
+     */
+    static final int GATHER_MIN_CHANNELS = 2 * VectorGemm.MR;
     /** Target size in floats of one input window (stays in L2 while every weight panel passes). */
     private static final int WINDOW_FLOATS = 128 * 1024;
 
@@ -230,7 +237,7 @@ final class ImplicitConv {
             int halo = g.dilationH() * (g.kernelH() - 1) / sH;
             int cin = g.inPerGroup();
             int taps = g.kernelH() * g.kernelW();
-            gathered = cin * taps >= GATHER_MIN_K;
+            gathered = cin * taps >= GATHER_MIN_K && g.outPerGroup() >= GATHER_MIN_CHANNELS;
             int fit = WINDOW_FLOATS / Math.max(1, cin * phases * wp) - halo;
             rowsPerBlock = Math.max(1, Math.min(g.outH(), fit));
             colBlocks = (g.outH() + rowsPerBlock - 1) / rowsPerBlock;

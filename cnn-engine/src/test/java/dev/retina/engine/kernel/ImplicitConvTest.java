@@ -79,14 +79,19 @@ class ImplicitConvTest {
     @Test
     void panelsGatheredOrReadInPlaceOnEitherSideOfTheThresholdMatchTheReference() {
         SplittableRandom r = new SplittableRandom(29);
-        // 7 channels x 9 taps = 63 taps, read in place; 64 channels x 1 tap and 8 x 9 = 72, gathered;
-        // batch 2 on two threads cuts the rows into blocks per thread.
+        // Into 26 channels: 7 channels x 9 taps = 63 taps read in place, 8 x 9 = 72 and 64 x 1 gathered;
+        // 72 taps into 16 channels read in place. Batch 2 on two threads cuts the rows into blocks per
+        // thread.
         assertThat(ImplicitConv.GATHER_MIN_K).isEqualTo(64);
-        check(r, geometry(7, 13, 1, 20, 23, 3, 3, 1, 1, 1, 1, 1, 1), 2, "63 taps", new ThreadedContext(2),
+        assertThat(ImplicitConv.GATHER_MIN_CHANNELS).isEqualTo(2 * VectorGemm.MR);
+        int wide = 2 * VectorGemm.MR + 2;
+        check(r, geometry(7, wide, 1, 20, 23, 3, 3, 1, 1, 1, 1, 1, 1), 2, "63 taps", new ThreadedContext(2),
                 new ThreadedContext(3));
-        check(r, geometry(8, 13, 1, 20, 23, 3, 3, 1, 1, 1, 1, 1, 1), 2, "72 taps", new ThreadedContext(2),
+        check(r, geometry(8, wide, 1, 20, 23, 3, 3, 1, 1, 1, 1, 1, 1), 2, "72 taps", new ThreadedContext(2),
                 new ThreadedContext(3));
-        check(r, geometry(64, 5, 1, 9, 37, 1, 1, 1, 1, 0, 0, 0, 0), 1, "pointwise, 64 taps", new ThreadedContext(2),
+        check(r, geometry(8, 16, 1, 20, 23, 3, 3, 1, 1, 1, 1, 1, 1), 2, "72 taps into 16 channels",
+                new ThreadedContext(2), new ThreadedContext(3));
+        check(r, geometry(64, wide, 1, 9, 37, 1, 1, 1, 1, 0, 0, 0, 0), 1, "pointwise, 64 taps", new ThreadedContext(2),
                 new ThreadedContext(3));
     }
 
