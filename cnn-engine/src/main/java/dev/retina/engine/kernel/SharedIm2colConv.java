@@ -41,6 +41,8 @@ final class SharedIm2colConv {
      * (0.258 -> 0.468): packing it costs more than it saves.
      */
     static final int MIN_K = 128;
+    /** Work units (multiply-adds) one packed float is counted as, for the serial threshold. */
+    private static final long PACK_COST = 8;
 
     private SharedIm2colConv() {
     }
@@ -79,9 +81,6 @@ final class SharedIm2colConv {
             body.clear();
         }
     }
-
-    /** Work units (multiply-adds) one packed float is counted as, for the serial threshold. */
-    private static final long PACK_COST = 8;
 
     /**
      * The loop body of both loops ({@link #packing} tells which): one instance per context

@@ -146,16 +146,6 @@ final class VectorConv {
      * rows, and an in-bounds run at stride 1 is copied a vector at a time.
      */
     static void packIm2col(ConvGeometry g, float[] in, int inOff, int col0, int cols, int k, float[] dst) {
-        packIm2col(g, in, inOff, col0, cols, k, 0, k, dst, 0);
-    }
-
-    /**
-     * As {@link #packIm2col(ConvGeometry, float[], int, int, int, int, float[])} for taps
-     * {@code [pFrom, pTo)} only, into the panels that start at {@code dst[dstOff]}: tap p of panel j
-     * at {@code dstOff + (j * k + p) * NR}.
-     */
-    static void packIm2col(ConvGeometry g, float[] in, int inOff, int col0, int cols, int k, int pFrom, int pTo,
-                           float[] dst, int dstOff) {
         int nr = VectorGemm.NR;
         int plane = g.inH() * g.inW();
         int inH = g.inH();
@@ -171,11 +161,11 @@ final class VectorConv {
             int pixel0 = col0 + panel * nr;
             int oh0 = pixel0 / outW;
             int ow0 = pixel0 - oh0 * outW;
-            int d = dstOff + (panel * k + pFrom) * nr;
-            int ic = pFrom / (kernelH * kernelW);
-            int kh = pFrom / kernelW % kernelH;
-            int kw = pFrom % kernelW;
-            for (int p = pFrom; p < pTo; p++, d += nr) {
+            int d = panel * k * nr;
+            int ic = 0;
+            int kh = 0;
+            int kw = 0;
+            for (int p = 0; p < k; p++, d += nr) {
                 int dh = kh * g.dilationH() - g.padTop();
                 int dw = kw * g.dilationW() - g.padLeft();
                 int chan = inOff + ic * plane;
