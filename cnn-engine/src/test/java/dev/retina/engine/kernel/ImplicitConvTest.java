@@ -1,5 +1,7 @@
 package dev.retina.engine.kernel;
 
+import static dev.retina.engine.kernel.ConvTestData.assertClose;
+import static dev.retina.engine.kernel.ConvTestData.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
@@ -131,7 +133,7 @@ class ImplicitConvTest {
             float[] single = new float[expected.length];
             vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, single, batch,
                     ComputeContext.sequential());
-            assertClose(single, expected, "residual " + g);
+            assertClose(single, expected, TOLERANCE, "residual " + g);
             float[] two = new float[expected.length];
             vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, two, batch, new ThreadedContext(2));
             assertThat(two).as("residual %s with 2 threads", g).isEqualTo(single);
@@ -156,7 +158,7 @@ class ImplicitConvTest {
         ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), 3, 3, 1);
         float[] forward = new float[expected.length];
         vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, forward, batch, new ThreadedContext(8));
-        assertClose(forward, expected, "chunks in order");
+        assertClose(forward, expected, TOLERANCE, "chunks in order");
         float[] backward = new float[expected.length];
         vector.conv2dResidual(g, prepared, Activation.RELU, in, residual, backward, batch, ThreadedContext.reversed(8));
         assertThat(backward).as("chunks run last first").isEqualTo(forward);
@@ -177,7 +179,7 @@ class ImplicitConvTest {
         float[] actual = new float[expected.length];
         ImplicitConv.run(g, vector.prepareConv(w, null, 17, 40, 1, 1, 1), Activation.NONE, in, actual, 1,
                 ComputeContext.sequential());
-        assertClose(actual, expected, g.toString());
+        assertClose(actual, expected, TOLERANCE, g.toString());
     }
 
     @Test
@@ -214,7 +216,7 @@ class ImplicitConvTest {
         ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), inPerGroup, kh, kw, g.group());
         float[] single = new float[expected.length];
         ImplicitConv.run(g, prepared, act, in, single, batch, ComputeContext.sequential());
-        assertClose(single, expected, what + " " + g + " " + act);
+        assertClose(single, expected, TOLERANCE, what + " " + g + " " + act);
         for (ComputeContext ctx : new ComputeContext[] {two, three}) {
             float[] actual = new float[expected.length];
             ImplicitConv.run(g, prepared, act, in, actual, batch, ctx);
@@ -225,32 +227,11 @@ class ImplicitConvTest {
 
     private static ConvGeometry geometry(int inPerGroup, int outPerGroup, int group, int inH, int inW, int kh,
                                          int kw, int dh, int dw, int pt, int pl, int pb, int pr) {
-        return geometry(inPerGroup, outPerGroup, group, inH, inW, kh, kw, 1, 1, dh, dw, pt, pl, pb, pr);
+        return ConvTestData.geometry(inPerGroup, outPerGroup, group, inH, inW, kh, kw, 1, 1, dh, dw, pt, pl, pb, pr);
     }
 
     private static ConvGeometry geometry(int inPerGroup, int outPerGroup, int group, int inH, int inW, int kh,
                                          int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr) {
-        int outH = ConvGeometry.outputSize(inH, kh, sh, pt, pb, dh);
-        int outW = ConvGeometry.outputSize(inW, kw, sw, pl, pr, dw);
-        return new ConvGeometry(inPerGroup * group, inH, inW, outPerGroup * group, outH, outW, kh, kw, sh, sw, pt,
-                pl, dh, dw, group);
-    }
-
-    private static void assertClose(float[] actual, float[] expected, String what) {
-        for (int i = 0; i < expected.length; i++) {
-            float tol = TOLERANCE * Math.max(1f, Math.abs(expected[i]));
-            if (Math.abs(actual[i] - expected[i]) > tol) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + ", found "
-                        + actual[i] + " (difference " + Math.abs(actual[i] - expected[i]) + ")");
-            }
-        }
-    }
-
-    private static float[] random(SplittableRandom r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return a;
+        return ConvTestData.geometry(inPerGroup, outPerGroup, group, inH, inW, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr);
     }
 }

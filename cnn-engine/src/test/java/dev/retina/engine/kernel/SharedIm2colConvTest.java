@@ -1,5 +1,8 @@
 package dev.retina.engine.kernel;
 
+import static dev.retina.engine.kernel.ConvTestData.assertClose;
+import static dev.retina.engine.kernel.ConvTestData.geometry;
+import static dev.retina.engine.kernel.ConvTestData.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
@@ -76,7 +79,7 @@ class SharedIm2colConvTest {
         ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), 3, 3, 1);
         float[] actual = new float[expected.length];
         SharedIm2colConv.run(g, prepared, Activation.RELU, in, residual, actual, batch, new ThreadedContext(2));
-        assertClose(actual, expected, "residual");
+        assertClose(actual, expected, TOLERANCE, "residual");
         float[] inPlace = residual.clone();
         SharedIm2colConv.run(g, prepared, Activation.RELU, in, inPlace, inPlace, batch, ThreadedContext.reversed(3));
         assertThat(inPlace).as("output written over its own residual").isEqualTo(actual);
@@ -139,7 +142,7 @@ class SharedIm2colConvTest {
         ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), kh, kw, g.group());
         float[] single = new float[expected.length];
         SharedIm2colConv.run(g, prepared, act, in, null, single, batch, ComputeContext.sequential());
-        assertClose(single, expected, what + " " + g + " " + act);
+        assertClose(single, expected, TOLERANCE, what + " " + g + " " + act);
         float[] im2col = new float[expected.length];
         VectorConv.runIm2col(g, prepared, act, in, null, im2col, batch, ComputeContext.sequential());
         assertThat(single).as("%s: same sums as the im2col path", what).isEqualTo(im2col);
@@ -149,31 +152,5 @@ class SharedIm2colConvTest {
             SharedIm2colConv.run(g, prepared, act, in, null, actual, batch, ctx);
             assertThat(actual).as("%s with %d chunks against one", what, ctx.parallelism()).isEqualTo(single);
         }
-    }
-
-    private static ConvGeometry geometry(int inPerGroup, int outPerGroup, int group, int inH, int inW, int kh,
-                                         int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr) {
-        int outH = ConvGeometry.outputSize(inH, kh, sh, pt, pb, dh);
-        int outW = ConvGeometry.outputSize(inW, kw, sw, pl, pr, dw);
-        return new ConvGeometry(inPerGroup * group, inH, inW, outPerGroup * group, outH, outW, kh, kw, sh, sw, pt,
-                pl, dh, dw, group);
-    }
-
-    private static void assertClose(float[] actual, float[] expected, String what) {
-        for (int i = 0; i < expected.length; i++) {
-            float tol = TOLERANCE * Math.max(1f, Math.abs(expected[i]));
-            if (Math.abs(actual[i] - expected[i]) > tol) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + ", found "
-                        + actual[i] + " (difference " + Math.abs(actual[i] - expected[i]) + ")");
-            }
-        }
-    }
-
-    private static float[] random(SplittableRandom r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return a;
     }
 }
