@@ -310,9 +310,9 @@ final class VectorDepthwise {
      * any shuffle with out-of-range indexes, is rebuilt on every call (not intrinsified, and it
      * allocates). A vector gather instead was about a quarter slower on the wide stride-2 layers.
      */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(VectorGemm.SPECIES, i -> 2 * i % L);
+    static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(VectorGemm.SPECIES, i -> 2 * i % L);
     private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(VectorGemm.SPECIES, i -> (2 * i + 1) % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(VectorGemm.SPECIES,
+    static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(VectorGemm.SPECIES,
             ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**

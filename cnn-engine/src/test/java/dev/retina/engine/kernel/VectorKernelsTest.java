@@ -236,6 +236,33 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Stride-2 rows at least a vector wide take every other window maximum by lane permutations: with
+     * side padding (ResNet-18's 3x3/2 pool, pad 1, and an odd-width one) and without (SqueezeNet 1.1's).
+     */
+    @Test
+    void strideTwoPoolingRowsPickedByLanePermutationsMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(88);
+        PoolGeometry[] shapes = {
+            new PoolGeometry(112, 112, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+            new PoolGeometry(9, 45, PoolGeometry.outputSize(9, 3, 2, 1, 1, 1, true),
+                    PoolGeometry.outputSize(45, 3, 2, 1, 1, 1, true), 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+            new PoolGeometry(55, 55, 27, 27, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1),
+        };
+        for (PoolGeometry g : shapes) {
+            int planes = 3;
+            float[] in = random(r, planes * g.inH() * g.inW());
+            float[] expected = new float[planes * g.outH() * g.outW()];
+            scalar.maxPool2d(g, in, expected, planes, ComputeContext.sequential());
+            float[] actual = new float[expected.length];
+            vector.maxPool2d(g, in, actual, planes, new ThreadedContext(2));
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i] == expected[i]).as("%s element %d: %s vs reference %s", g, i, actual[i],
+                        expected[i]).isTrue();
+            }
+        }
+    }
+
     /** Chunks on threads at once share only what they read: SqueezeNet's first pool, four threads. */
     @Test
     void maxPoolingChunksRunningAtOnceGiveTheSequentialResult() {
