@@ -137,17 +137,25 @@ final class VectorPool {
         }
     }
 
+    /**
+     * Any geometry: the window's valid input rows are combined into the row buffer (a vector at a time,
+     * the last one overlapping the one before where the row is at least a vector wide), the maxima at
+     * every window start taken a vector at a time, then every {@code strideW}-th copied out. An output
+     * row narrower than a vector is stored as one whole vector when the rows after it in the plane take
+     * the lanes past its end (they are written later); the plane's last rows one by one.
+     */
     private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
         int inW = g.inW();
+        int outW = g.outW();
         int left = g.padLeft();
         int rowFloats = rowFloats(g);
-        int span = (g.outW() - 1) * g.strideW() + 1;
+        int span = (outW - 1) * g.strideW() + 1;
         int spanEnd = (span + L - 1) / L * L;
-        int vecEnd = inW / L * L;
         int win = rowFloats; // window maxima start here
+        int sW = g.strideW();
         Arrays.fill(buf, 0, rowFloats, Float.NEGATIVE_INFINITY);
         for (int oh = 0; oh < g.outH(); oh++) {
-            int outRow = outOff + oh * g.outW();
+            int outRow = outOff + oh * outW;
             int rows = 0;
             for (int kh = 0; kh < g.kernelH(); kh++) {
                 int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
@@ -157,28 +165,31 @@ final class VectorPool {
                 int row = inOff + ih * inW;
                 if (rows++ == 0) {
                     System.arraycopy(in, row, buf, left, inW);
-                    continue;
-                }
-                int iw = 0;
-                for (; iw < vecEnd; iw += L) {
-                    FloatVector.fromArray(VectorGemm.SPECIES, buf, left + iw)
-                            .max(FloatVector.fromArray(VectorGemm.SPECIES, in, row + iw))
-                            .intoArray(buf, left + iw);
-                }
-                for (; iw < inW; iw++) {
-                    buf[left + iw] = Math.max(buf[left + iw], in[row + iw]);
+                } else if (inW >= L) {
+                    for (int x = 0; x < inW; x += L) {
+                        int at = Math.min(x, inW - L);
+                        FloatVector.fromArray(VectorGemm.SPECIES, buf, left + at)
+                                .max(FloatVector.fromArray(VectorGemm.SPECIES, in, row + at))
+                                .intoArray(buf, left + at);
+                    }
+                } else {
+                    for (int iw = 0; iw < inW; iw++) {
+                        buf[left + iw] = Math.max(buf[left + iw], in[row + iw]);
+                    }
                 }
             }
             if (rows == 0) {
-                Arrays.fill(out, outRow, outRow + g.outW(), Float.NEGATIVE_INFINITY);
+                Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
                 continue;
             }
             windowMaxima(buf, win, spanEnd, g.kernelW(), g.dilationW());
-            int sW = g.strideW();
-            if (sW == 2 && g.outW() >= L) {
-                evenLanes(buf, win, out, outRow, g.outW());
+            boolean spill = outW < L && (g.outH() - oh) * outW >= L;
+            if (sW == 2 && (outW >= L || spill)) {
+                evenLanes(buf, win, out, outRow, Math.max(outW, L));
+            } else if (sW == 1 && spill) {
+                FloatVector.fromArray(VectorGemm.SPECIES, buf, win).intoArray(out, outRow);
             } else {
-                for (int ow = 0; ow < g.outW(); ow++) {
+                for (int ow = 0; ow < outW; ow++) {
                     out[outRow + ow] = buf[win + ow * sW];
                 }
             }

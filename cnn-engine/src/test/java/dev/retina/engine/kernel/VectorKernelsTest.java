@@ -3,6 +3,8 @@ package dev.retina.engine.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -256,6 +258,43 @@ class VectorKernelsTest {
             scalar.maxPool2d(g, in, expected, planes, ComputeContext.sequential());
             float[] actual = new float[expected.length];
             vector.maxPool2d(g, in, actual, planes, new ThreadedContext(2));
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i] == expected[i]).as("%s element %d: %s vs reference %s", g, i, actual[i],
+                        expected[i]).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Output rows narrower than a vector (SqueezeNet 1.1's 27 -> 13 pool, random ones at strides 1 to 3,
+     * padded or not) are stored as whole vectors whose lanes past the row the next rows overwrite, the
+     * plane's last rows one by one: each plane must still hold exactly its own outputs, also with one row
+     * or planes smaller than a vector. Dilated windows read straight from the input as well.
+     */
+    @Test
+    void poolingRowsNarrowerThanAVectorAndDilatedWindowsMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(99);
+        List<PoolGeometry> shapes = new ArrayList<>();
+        shapes.add(new PoolGeometry(27, 27, 13, 13, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1));
+        shapes.add(new PoolGeometry(1, 20, 1, 9, 1, 3, 1, 2, 0, 0, 0, 0, 1, 1));
+        for (int trial = 0; trial < 120; trial++) {
+            int k = 1 + r.nextInt(3);
+            int s = 1 + r.nextInt(3);
+            int d = 1 + r.nextInt(2);
+            int pad = trial % 2 == 0 ? 0 : r.nextInt(k);
+            int inW = (k - 1) * d + 1 + r.nextInt(40);
+            int inH = (k - 1) * d + 1 + r.nextInt(6);
+            int outW = PoolGeometry.outputSize(inW, k, s, pad, pad, d, false);
+            int outH = PoolGeometry.outputSize(inH, k, s, pad, pad, d, false);
+            shapes.add(new PoolGeometry(inH, inW, outH, outW, k, k, s, s, pad, pad, pad, pad, d, d));
+        }
+        for (PoolGeometry g : shapes) {
+            int planes = 1 + r.nextInt(5);
+            float[] in = random(r, planes * g.inH() * g.inW());
+            float[] expected = new float[planes * g.outH() * g.outW()];
+            scalar.maxPool2d(g, in, expected, planes, ComputeContext.sequential());
+            float[] actual = new float[expected.length];
+            vector.maxPool2d(g, in, actual, planes, ThreadedContext.reversed(2));
             for (int i = 0; i < expected.length; i++) {
                 assertThat(actual[i] == expected[i]).as("%s element %d: %s vs reference %s", g, i, actual[i],
                         expected[i]).isTrue();
