@@ -27,8 +27,9 @@ import java.util.Set;
  * ops (weights prepared through a shared cache), and constant folding (shape arithmetic and any node
  * whose inputs are all constants). Reshape-like ops on runtime values become views that share their
  * input's data. A residual block's {@code Add} (and the {@code Relu} after it) is folded into the
- * preceding convolution's epilogue when the shapes allow it ({@link ResidualFusion}). What remains are
- * the runtime {@link Step}s.
+ * preceding convolution's epilogue when the shapes allow it, and a channel {@code Concat} of
+ * convolutions becomes one step writing each into its slice ({@link StepFusion}). What remains are the
+ * runtime {@link Step}s.
  */
 final class PlanCompiler {
 
@@ -63,7 +64,7 @@ final class PlanCompiler {
             define(e.getKey(), e.getValue().shape(), e.getValue());
         }
         List<Step> steps = new ArrayList<>();
-        ResidualFusion residuals = new ResidualFusion();
+        StepFusion fusion = new StepFusion();
         long macs = 0;
         for (Node node : graph.nodes()) {
             List<Shape> inShapes = new ArrayList<>();
@@ -107,10 +108,10 @@ final class PlanCompiler {
             for (int i = 0; i < outIds.length; i++) {
                 outIds[i] = define(node.outputs().get(i), outShapes.get(i), null);
             }
-            if (residuals.fuse(node, inIds, outIds, steps)) {
+            if (fusion.fuse(node, inIds, outIds, steps)) {
                 continue;
             }
-            residuals.produced(outIds, steps.size());
+            fusion.produced(outIds, steps.size());
             steps.add(new Step(op, inIds, outIds, node));
             macs += op.macs();
         }
@@ -167,7 +168,13 @@ final class PlanCompiler {
     }
 
     /**
-     * Folds a residual block's tail into its last convolution: {@code Add(Conv(x), r)} becomes one step
+     * Joins steps. A channel {@code Concat} (axis 1 of 4-D values) whose inputs are all outputs of plain
+     * Conv steps (no residual), each read by the Concat alone, no graph output and not repeated, becomes
+     * one step that runs those convolutions in order, each writing its slice of the Concat's output
+     * ({@link Conv#concatenated}): no copy, and no buffer per convolution. The step takes the Concat's
+     * place in the order; the Conv steps are removed.
+     *
+     * <p>And it folds a residual block's tail into its last convolution: {@code Add(Conv(x), r)} becomes one step
      * {@code Y = conv(x) + r} (see {@link Conv#withResidual}), and a {@code Relu} reading only that sum
      * joins it as the activation. It applies only when the Conv has no fused activation, its output is
      * read by the Add alone and is no graph output, both Add operands are runtime values of exactly the
@@ -175,7 +182,7 @@ final class PlanCompiler {
      * the Add's (or Relu's) place in the order, after {@code r} is computed; the Conv's own step is
      * removed (left null until the end of the compile).
      */
-    private final class ResidualFusion {
+    private final class StepFusion {
         private final Map<String, Integer> readers = new HashMap<>();
         private final Set<String> outputs = new HashSet<>(graph.outputs());
         /** Step index of the step writing a value id. */
@@ -183,7 +190,7 @@ final class PlanCompiler {
         /** The plain Conv step behind each fused residual step, by step index. */
         private final Map<Integer, Step> convSteps = new HashMap<>();
 
-        ResidualFusion() {
+        StepFusion() {
             for (Node n : graph.nodes()) {
                 for (String in : n.inputs()) {
                     readers.merge(in, 1, Integer::sum);
@@ -199,6 +206,9 @@ final class PlanCompiler {
 
         /** Fuses {@code node} into an earlier step if it can, and says whether it did. */
         boolean fuse(Node node, int[] inIds, int[] outIds, List<Step> steps) {
+            if (node.opType().equals("Concat")) {
+                return fuseConcat(node, inIds, outIds, steps);
+            }
             if (node.opType().equals("Add") && inIds.length == 2 && outIds.length == 1 && node.fused().isNone()) {
                 for (int side = 0; side < 2; side++) {
                     if (fuseAdd(node, inIds[side], inIds[1 - side], outIds[0], steps)) {
@@ -227,6 +237,39 @@ final class PlanCompiler {
                 return true;
             }
             return false;
+        }
+
+        private boolean fuseConcat(Node concat, int[] inIds, int[] outIds, List<Step> steps) {
+            Object axis = concat.attributes().raw("axis");
+            if (outIds.length != 1 || shapes.get(outIds[0]).rank() != 4 || inIds.length < 2
+                    || !(Long.valueOf(1).equals(axis) || Long.valueOf(-3).equals(axis))) {
+                return false;
+            }
+            List<Conv> convs = new ArrayList<>();
+            int[] convInputs = new int[inIds.length];
+            Set<Integer> fusedSteps = new HashSet<>();
+            List<String> names = new ArrayList<>();
+            List<String> inputs = new ArrayList<>();
+            for (int i = 0; i < inIds.length; i++) {
+                Integer s = stepOf.get(inIds[i]);
+                Step step = s == null ? null : steps.get(s);
+                if (step == null || !(step.op() instanceof Conv conv) || step.outputIds().length != 1
+                        || !fusedSteps.add(s) || !soleRuntimeReader(concat.inputs().get(i), inIds[i])) {
+                    return false;
+                }
+                convs.add(conv);
+                convInputs[i] = step.inputIds()[0];
+                names.add(step.node().name());
+                inputs.add(step.node().inputs().get(0));
+            }
+            for (int s : fusedSteps) {
+                steps.set(s, null);
+            }
+            Node fused = new Node(String.join("+", names) + "+" + concat.name(), "Concat", inputs, concat.outputs(),
+                    concat.attributes(), Activation.NONE);
+            stepOf.put(outIds[0], steps.size());
+            steps.add(new Step(Conv.concatenated(convs), convInputs, outIds, fused));
+            return true;
         }
 
         private boolean fuseAdd(Node add, int convOut, int residual, int outId, List<Step> steps) {

@@ -46,7 +46,7 @@ final class ConvGemm {
                 }
                 int p0 = (int) ((long) panels * rowGroup / rowGroups);
                 int p1 = (int) ((long) panels * (rowGroup + 1) / rowGroups);
-                int outOff = (nIdx * g.outChannels() + grp * m) * n;
+                int outOff = g.outOffset(nIdx, grp * m);
                 PackedGemm.block(w.packedPerGroup()[grp], p0, p1, packedB, col0, cols, out, outOff, n, 1,
                         grp == 0 ? base : base.withBiasOffset(grp * m));
             }

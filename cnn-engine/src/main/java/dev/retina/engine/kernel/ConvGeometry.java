@@ -7,10 +7,49 @@ package dev.retina.engine.kernel;
  * <p>Output size per spatial axis: {@code out = floor((in + padBegin + padEnd - dilation * (k - 1) - 1)
  * / stride) + 1}. Input channel {@code c} belongs to group {@code c / (inChannels / group)}, and so
  * does output channel {@code o / (outChannels / group)}.
+ *
+ * <p>The output is normally a tensor of its own, {@code [N, outChannels, outH, outW]}. It may instead be
+ * a slice of a larger one along the channels, {@code [N, outImageChannels, outH, outW]} from channel
+ * {@code outChannelOffset} (a Concat of convolutions written in place, {@link #withOutputSlice}):
+ * output channel {@code o} of image {@code n} is then plane {@code n * outImageChannels +
+ * outChannelOffset + o}, and nothing outside the slice is written.
  */
 public record ConvGeometry(int inChannels, int inH, int inW, int outChannels, int outH, int outW,
                            int kernelH, int kernelW, int strideH, int strideW,
-                           int padTop, int padLeft, int dilationH, int dilationW, int group) {
+                           int padTop, int padLeft, int dilationH, int dilationW, int group,
+                           int outImageChannels, int outChannelOffset) {
+
+    public ConvGeometry {
+        if (outChannelOffset < 0 || outChannelOffset + outChannels > outImageChannels) {
+            throw new IllegalArgumentException("output channels [" + outChannelOffset + ", "
+                    + (outChannelOffset + outChannels) + ") expected inside an image of " + outImageChannels
+                    + " channels");
+        }
+    }
+
+    /** A convolution whose output is a tensor of its own. */
+    public ConvGeometry(int inChannels, int inH, int inW, int outChannels, int outH, int outW,
+                        int kernelH, int kernelW, int strideH, int strideW,
+                        int padTop, int padLeft, int dilationH, int dilationW, int group) {
+        this(inChannels, inH, inW, outChannels, outH, outW, kernelH, kernelW, strideH, strideW, padTop, padLeft,
+                dilationH, dilationW, group, outChannels, 0);
+    }
+
+    /** This convolution writing channels {@code [offset, offset + outChannels)} of images of {@code channels}. */
+    public ConvGeometry withOutputSlice(int offset, int channels) {
+        return new ConvGeometry(inChannels, inH, inW, outChannels, outH, outW, kernelH, kernelW, strideH, strideW,
+                padTop, padLeft, dilationH, dilationW, group, channels, offset);
+    }
+
+    /** True when the output is a channel slice of a larger tensor ({@link #withOutputSlice}). */
+    public boolean isSliced() {
+        return outImageChannels != outChannels;
+    }
+
+    /** Index in the output array of output channel {@code channel}'s plane of image {@code image}. */
+    public int outOffset(int image, int channel) {
+        return (image * outImageChannels + outChannelOffset + channel) * outH * outW;
+    }
 
     /** Input channels per group. */
     public int inPerGroup() {

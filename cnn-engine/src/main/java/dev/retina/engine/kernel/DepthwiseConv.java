@@ -15,7 +15,6 @@ final class DepthwiseConv {
                     ComputeContext ctx) {
         int channels = g.outChannels();
         int inPlane = g.inH() * g.inW();
-        int outPlane = g.outH() * g.outW();
         int kArea = g.kernelH() * g.kernelW();
         float[] weights = w.weights();
         float[] bias = w.bias();
@@ -23,7 +22,7 @@ final class DepthwiseConv {
             for (int plane = from; plane < to; plane++) {
                 int c = plane % channels;
                 int inOff = plane * inPlane;
-                int outOff = plane * outPlane;
+                int outOff = g.outOffset(plane / channels, c);
                 int wOff = c * kArea;
                 float b = bias == null ? 0f : bias[c];
                 for (int oh = 0; oh < g.outH(); oh++) {

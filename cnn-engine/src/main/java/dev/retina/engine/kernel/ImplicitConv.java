@@ -196,7 +196,7 @@ final class ImplicitConv {
                 }
                 int p0 = (int) ((long) lay.panels * rowGroup / lay.rowGroups);
                 int p1 = (int) ((long) lay.panels * (rowGroup + 1) / lay.rowGroups);
-                int outOff = (nIdx * g.outChannels() + grp * m) * n + oh0 * g.outW();
+                int outOff = g.outOffset(nIdx, grp * m) + oh0 * g.outW();
                 block(g, lay, packed[grp], x, xBase, channelStride, rows, p0, p1, scratch, out, outOff, ep, grp * m);
             }
         }

@@ -21,7 +21,8 @@ public interface Kernels {
 
     /**
      * {@code out[n, o, :, :] = act(bias[o] + sum over the group's input channels and kernel taps)}
-     * for {@code batch} images.
+     * for {@code batch} images; into a channel slice of a larger output when the geometry says so
+     * ({@link ConvGeometry#withOutputSlice}), writing nothing outside it.
      */
     void conv2d(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int batch,
                 ComputeContext ctx);
@@ -30,10 +31,12 @@ public interface Kernels {
      * {@code out = act(conv2d(in) + residual)}: a convolution whose result is added to {@code residual}
      * (a tensor of the output's shape, {@code [batch, outChannels, outH, outW]}, not aliasing
      * {@code out}) before the activation, as a residual block's Add followed by its Relu. This default
-     * computes exactly that in two passes; GEMM-based kernels add the residual in their epilogue.
+     * computes exactly that in two passes; GEMM-based kernels add the residual in their epilogue. The
+     * output is a tensor of its own, not a slice.
      */
     default void conv2dResidual(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual,
                                 float[] out, int batch, ComputeContext ctx) {
+        requireWhole(g);
         conv2d(g, w, Activation.NONE, in, out, batch, ctx);
         int length = batch * g.outChannels() * g.outH() * g.outW();
         for (int i = 0; i < length; i++) {
@@ -83,4 +86,12 @@ public interface Kernels {
 
     /** Permutes axes: output axis i is input axis {@code perm[i]}. */
     void transpose(float[] in, float[] out, int[] inDims, int[] perm);
+
+    /** Refuses a convolution into a channel slice where only a whole output is supported (residual sums). */
+    static void requireWhole(ConvGeometry g) {
+        if (g.isSliced()) {
+            throw new IllegalArgumentException("a residual convolution expected a whole output, found a slice of"
+                    + " channels from " + g.outChannelOffset() + " of " + g.outImageChannels());
+        }
+    }
 }

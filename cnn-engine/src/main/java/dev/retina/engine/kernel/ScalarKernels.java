@@ -33,7 +33,6 @@ public class ScalarKernels implements Kernels {
     private static void convPlane(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] out, int n,
                                   int o) {
         int inPlane = g.inH() * g.inW();
-        int outPlane = g.outH() * g.outW();
         int icg = g.inPerGroup();
         int kSize = g.kernelH() * g.kernelW();
         int firstIn = (o / g.outPerGroup()) * icg;
@@ -59,7 +58,7 @@ public class ScalarKernels implements Kernels {
                 if (w.bias() != null) {
                     acc += w.bias()[o];
                 }
-                out[(n * g.outChannels() + o) * outPlane + oh * g.outW() + ow] = act.apply(acc);
+                out[g.outOffset(n, o) + oh * g.outW() + ow] = act.apply(acc);
             }
         }
     }

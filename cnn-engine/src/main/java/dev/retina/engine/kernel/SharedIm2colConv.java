@@ -159,7 +159,7 @@ final class SharedIm2colConv {
             grp = image % g.group();
             int plane = g.inH() * g.inW();
             inOff = (nIdx * g.inChannels() + grp * g.inPerGroup()) * plane;
-            outOff = (nIdx * g.outChannels() + grp * g.outPerGroup()) * n;
+            outOff = g.outOffset(nIdx, grp * g.outPerGroup());
         }
 
         void clear() {

@@ -132,7 +132,7 @@ final class VectorConv {
                 }
                 int p0 = (int) ((long) panels * rowGroup / rowGroups);
                 int p1 = (int) ((long) panels * (rowGroup + 1) / rowGroups);
-                int outOff = (nIdx * g.outChannels() + grp * m) * n;
+                int outOff = g.outOffset(nIdx, grp * m);
                 VectorGemm.block(packed[grp], p0, p1, scratch, k * nc, col0, cols, out, outOff, n, 1, ep, grp * m);
             }
         }

@@ -145,10 +145,15 @@ final class VectorDepthwise {
             boolean strided = g.strideH() != 1 || g.strideW() != 1;
             // Padding cells are zeroed once here; the copies in write only input cells, or put back the zeros.
             Arrays.fill(scratch, 0, phasesEnd, 0f);
-            int outLimit = to * outPlane;
             boolean sliding = slides(g);
             for (int plane = from; plane < to; plane++) {
                 int c = plane % channels;
+                int image = plane / channels;
+                int outOff = g.outOffset(image, c);
+                // Spill stops at the chunk's last plane and at the image's last channel: past that lie
+                // planes of other chunks, or (in a slice) of other convolutions or images.
+                int outLimit = image == (to - 1) / channels ? g.outOffset(image, (to - 1) % channels + 1)
+                        : g.outOffset(image, channels);
                 if (g.strideW() == 2) {
                     splitPlaneByPairs(scratch, plane * inPlane);
                 } else if (strided) {
@@ -158,7 +163,6 @@ final class VectorDepthwise {
                 }
                 float b = bias == null ? 0f : bias[c];
                 if (sliding) {
-                    int outOff = plane * outPlane;
                     slide3x3(scratch, wq, weights, c * taps, mode == MODE_SCALAR ? 0f : b, mode, act.alpha(),
                             act.beta(), out, outOff, g.outH(), g.outW());
                     if (mode == MODE_SCALAR) {
@@ -175,7 +179,7 @@ final class VectorDepthwise {
                         scratch[i] = act.apply(scratch[i] + b);
                     }
                 }
-                copyOut(scratch, plane * outPlane, outLimit);
+                copyOut(scratch, outOff, outLimit);
             }
         }
 

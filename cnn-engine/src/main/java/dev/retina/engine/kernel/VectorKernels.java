@@ -38,6 +38,7 @@ public class VectorKernels extends FastKernels {
         if (w.packedPerGroup() == null) {
             super.conv2dResidual(g, w, act, in, residual, out, batch, ctx);
         } else {
+            Kernels.requireWhole(g);
             VectorConv.run(g, w, act, in, residual, out, batch, ctx);
         }
     }

@@ -69,7 +69,7 @@ public final class Conv implements Op {
 
     @Override
     public List<Shape> outputShapes(List<Shape> in) {
-        return List.of(Shape.of(in.get(0).dim(0), geometry.outChannels(), geometry.outH(), geometry.outW()));
+        return List.of(Shape.of(ctx.shape(0).dim(0), geometry.outChannels(), geometry.outH(), geometry.outW()));
     }
 
     @Override
@@ -116,6 +116,82 @@ public final class Conv implements Op {
                     + " without a fused activation, found " + ctx.fused());
         }
         return new Residual(this, activation);
+    }
+
+    /**
+     * Convolutions whose outputs a Concat joins along the channels, as one op that writes each straight
+     * into its slice of the joined output ({@link ConvGeometry#withOutputSlice}) instead of into a tensor
+     * of its own that the Concat then copies. The op reads one runtime input per convolution, its X, in
+     * the Concat's order, and runs them in that order.
+     *
+     * @throws IllegalArgumentException if the convolutions' outputs differ outside the channels
+     */
+    public static Op concatenated(List<Conv> convs) {
+        return new Concatenated(convs);
+    }
+
+    /** See {@link #concatenated}. */
+    private static final class Concatenated implements Op {
+        private final Conv[] convs;
+        private final ConvGeometry[] slices;
+        private final Shape out;
+
+        Concatenated(List<Conv> list) {
+            convs = list.toArray(new Conv[0]);
+            Conv first = convs[0];
+            int channels = 0;
+            for (Conv c : convs) {
+                if (c.geometry.outH() != first.geometry.outH() || c.geometry.outW() != first.geometry.outW()
+                        || c.ctx.shape(0).dim(0) != first.ctx.shape(0).dim(0)) {
+                    throw new IllegalArgumentException(c.ctx.where() + ": output " + c.outputShapes(null).get(0)
+                            + " expected to match " + first.outputShapes(null).get(0) + " outside the channels");
+                }
+                channels += c.geometry.outChannels();
+            }
+            slices = new ConvGeometry[convs.length];
+            int offset = 0;
+            for (int i = 0; i < convs.length; i++) {
+                slices[i] = convs[i].geometry.withOutputSlice(offset, channels);
+                offset += convs[i].geometry.outChannels();
+            }
+            out = Shape.of(first.ctx.shape(0).dim(0), channels, first.geometry.outH(), first.geometry.outW());
+        }
+
+        @Override
+        public List<Shape> outputShapes(List<Shape> in) {
+            return List.of(out);
+        }
+
+        @Override
+        public int[] runtimeInputs() {
+            int[] all = new int[convs.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+
+        @Override
+        public void run(float[][] inputs, float[][] outputs, ComputeContext cc) {
+            for (int i = 0; i < convs.length; i++) {
+                Conv c = convs[i];
+                c.ctx.kernels().conv2d(slices[i], c.weights, c.ctx.fused(), inputs[i], outputs[0], out.dim(0), cc);
+            }
+        }
+
+        @Override
+        public long macs() {
+            long macs = 0;
+            for (Conv c : convs) {
+                macs += c.macs();
+            }
+            return macs;
+        }
+
+        @Override
+        public boolean keepsImagesApart() {
+            return true;
+        }
     }
 
     /** {@code Y = act(conv(X) + R)}; see {@link #withResidual}. */
