@@ -146,6 +146,7 @@ final class VectorDepthwise {
             // Padding cells are zeroed once here; the copies in write only input cells, or put back the zeros.
             Arrays.fill(scratch, 0, phasesEnd, 0f);
             boolean sliding = slides(g);
+            boolean halving = halves(g);
             for (int plane = from; plane < to; plane++) {
                 int c = plane % channels;
                 int image = plane / channels;
@@ -154,6 +155,18 @@ final class VectorDepthwise {
                 // planes of other chunks, or (in a slice) of other convolutions or images.
                 int outLimit = image == (to - 1) / channels ? g.outOffset(image, (to - 1) % channels + 1)
                         : g.outOffset(image, channels);
+                if (halving) {
+                    padPlane(scratch, plane * inPlane);
+                    float b = bias == null ? 0f : bias[c];
+                    halve3x3(scratch, wp, weights, c * taps, mode == MODE_SCALAR ? 0f : b, mode, act.alpha(),
+                            act.beta(), out, outOff, g.outH(), g.outW());
+                    if (mode == MODE_SCALAR) {
+                        for (int i = outOff; i < outOff + outPlane; i++) {
+                            out[i] = act.apply(out[i] + b);
+                        }
+                    }
+                    continue;
+                }
                 if (g.strideW() == 2) {
                     splitPlaneByPairs(scratch, plane * inPlane);
                 } else if (strided) {
@@ -332,6 +345,78 @@ final class VectorDepthwise {
     static boolean slides(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
                 && g.dilationW() == 1 && g.outW() >= SLIDE_MIN_WIDTH;
+    }
+
+    /**
+     * True for the geometries {@link #halve3x3} computes: stride 2, 3 x 3, no dilation, output rows at
+     * least a vector wide.
+     */
+    static boolean halves(ConvGeometry g) {
+        return g.strideH() == 2 && g.strideW() == 2 && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.outW() >= L;
+    }
+
+    /**
+     * Stride-2 3 x 3 depthwise convolution of one zero-padded plane ({@code buf[0..]}, rows {@code wp}
+     * apart) straight into the output plane at {@code outOff}, with bias and activation (none for
+     * {@link #MODE_SCALAR}). For a vector of outputs of a row, the window sums at the 2L consecutive
+     * padded columns from its first window's are taken as two vectors (nine fused multiply-adds each,
+     * in the reference's (kh, kw) order) and the even lanes picked by lane permutations
+     * ({@link #EVENS}). That is twice the multiply-adds of the phase split, but the input is never split
+     * into phases, which took most of the layer (0.2 ns per input float). The last vector of a row ends
+     * at the row's end, overlapping the one before; the odd lanes read up to one float past the plane
+     * into the buffer's gap, and are dropped.
+     */
+    private static void halve3x3(float[] buf, int wp, float[] weights, int wOff, float bias, int mode, float alpha,
+                                 float beta, float[] out, int outOff, int outH, int outW) {
+        FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
+        FloatVector w00 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff]);
+        FloatVector w01 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 2]);
+        FloatVector w10 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 4]);
+        FloatVector w12 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 6]);
+        FloatVector w21 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 8]);
+        for (int oh = 0; oh < outH; oh++) {
+            int row0 = 2 * oh * wp;
+            int row1 = row0 + wp;
+            int row2 = row1 + wp;
+            int dst = outOff + oh * outW;
+            for (int x = 0; x < outW; x += L) {
+                int at = Math.min(x, outW - L);
+                int p = 2 * at;
+                FloatVector a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p).fma(w00, zero);
+                FloatVector b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + L).fma(w00, zero);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + 1).fma(w01, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + L + 1).fma(w01, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + 2).fma(w02, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + L + 2).fma(w02, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p).fma(w10, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p + L).fma(w10, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p + 1).fma(w11, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p + L + 1).fma(w11, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p + 2).fma(w12, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row1 + p + L + 2).fma(w12, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p).fma(w20, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p + L).fma(w20, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p + 1).fma(w21, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p + L + 1).fma(w21, b);
+                a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p + 2).fma(w22, a);
+                b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row2 + p + L + 2).fma(w22, b);
+                FloatVector v = a.rearrange(EVENS).blend(b.rearrange(EVENS), UPPER_HALF).add(bias);
+                if (mode == MODE_RELU) {
+                    v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+                } else if (mode == MODE_CLIP) {
+                    v = v.blend(alpha, v.compare(VectorOperators.LT, alpha));
+                    v = v.blend(beta, v.compare(VectorOperators.GT, beta));
+                } else if (mode == MODE_LEAKY) {
+                    v = v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
+                }
+                v.intoArray(out, dst + at);
+            }
+        }
     }
 
     /**

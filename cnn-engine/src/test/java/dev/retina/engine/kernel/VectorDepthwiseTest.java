@@ -82,6 +82,51 @@ class VectorDepthwiseTest {
     }
 
     /**
+     * Stride-2 3 x 3 layers with output rows at least a vector wide take the full-resolution sums and
+     * their even lanes ({@code halve3x3}), narrower ones the phase split: both sides of the switch,
+     * paddings 0-2 on each side independently, every activation, two images, chunks in either order.
+     */
+    @Test
+    void stride2ThreeByThreeRowsAVectorWideMatchTheReferenceOnEveryPaddingAndActivation() {
+        SplittableRandom r = new SplittableRandom(47);
+        Activation[] acts = {Activation.NONE, Activation.RELU, Activation.clip(0f, 6f), Activation.leakyRelu(0.1f),
+            Activation.SIGMOID};
+        for (int inW = 27; inW <= 118; inW += 1 + r.nextInt(4)) {
+            int padTop = r.nextInt(2);
+            int padLeft = r.nextInt(2);
+            int padBottom = r.nextInt(3);
+            int padRight = r.nextInt(3);
+            int inH = 3 + r.nextInt(12);
+            int channels = 1 + r.nextInt(4);
+            int outH = ConvGeometry.outputSize(inH, 3, 2, padTop, padBottom, 1);
+            int outW = ConvGeometry.outputSize(inW, 3, 2, padLeft, padRight, 1);
+            Activation act = acts[r.nextInt(acts.length)];
+            ConvGeometry g = new ConvGeometry(channels, inH, inW, channels, outH, outW, 3, 3, 2, 2, padTop, padLeft,
+                    1, 1, channels);
+            assertThat(VectorDepthwise.halves(g)).as("width %d", inW).isEqualTo(outW >= VectorGemm.L);
+            float[] w = random(r, channels * 9);
+            float[] bias = random(r, channels);
+            float[] in = random(r, 2 * channels * inH * inW);
+            float[] expected = new float[2 * channels * outH * outW];
+            scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), act, in, expected, 2,
+                    ComputeContext.sequential());
+            ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
+            float[] single = new float[expected.length];
+            vector.conv2d(g, prepared, act, in, single, 2, ComputeContext.sequential());
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(single[i]).as("width %d pads %d %d %d %d %s element %d", inW, padTop, padLeft, padBottom,
+                        padRight, act.kind(), i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            float[] threaded = new float[expected.length];
+            vector.conv2d(g, prepared, act, in, threaded, 2, new ThreadedContext(2));
+            assertThat(threaded).as("width %d on two threads", inW).isEqualTo(single);
+            float[] lastFirst = new float[expected.length];
+            vector.conv2d(g, prepared, act, in, lastFirst, 2, ThreadedContext.reversed(3));
+            assertThat(lastFirst).as("width %d, chunks last first", inW).isEqualTo(single);
+        }
+    }
+
+    /**
      * Stride-1 3 x 3 layers: the column-strip kernel from two vectors wide, the grid below that (whose
      * copy out runs past short rows into the rows and planes written after them). Every width from one
      * element to several vectors, paddings 0-2 (asymmetric too), every activation, two images; chunks
