@@ -158,8 +158,8 @@ final class VectorDepthwise {
                 if (halving) {
                     padPlane(scratch, plane * inPlane);
                     float b = bias == null ? 0f : bias[c];
-                    halve3x3(scratch, wp, weights, c * taps, mode == MODE_SCALAR ? 0f : b, mode, act.alpha(),
-                            act.beta(), out, outOff, g.outH(), g.outW());
+                    halve3x3(scratch, wp, bufferFloats, weights, c * taps, mode == MODE_SCALAR ? 0f : b, mode,
+                            act.alpha(), act.beta(), out, outOff, g.outH(), g.outW());
                     if (mode == MODE_SCALAR) {
                         for (int i = outOff; i < outOff + outPlane; i++) {
                             out[i] = act.apply(out[i] + b);
@@ -217,7 +217,7 @@ final class VectorDepthwise {
             }
         }
 
-        /** Stride 1: the input rows into the zero-bordered plane, rows {@code wp} apart. */
+        /** The input rows into the zero-bordered plane, rows {@code wp} apart. */
         private void padPlane(float[] buf, int inOff) {
             int inW = g.inW();
             int dst = g.padTop() * wp + g.padLeft();
@@ -347,13 +347,10 @@ final class VectorDepthwise {
                 && g.dilationW() == 1 && g.outW() >= SLIDE_MIN_WIDTH;
     }
 
-    /**
-     * True for the geometries {@link #halve3x3} computes: stride 2, 3 x 3, no dilation, output rows at
-     * least a vector wide.
-     */
+    /** True for the geometries {@link #halve3x3} computes: stride 2, 3 x 3, no dilation. */
     static boolean halves(ConvGeometry g) {
         return g.strideH() == 2 && g.strideW() == 2 && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
-                && g.dilationW() == 1 && g.outW() >= L;
+                && g.dilationW() == 1;
     }
 
     /**
@@ -364,11 +361,13 @@ final class VectorDepthwise {
      * in the reference's (kh, kw) order) and the even lanes picked by lane permutations
      * ({@link #EVENS}). That is twice the multiply-adds of the phase split, but the input is never split
      * into phases, which took most of the layer (0.2 ns per input float). The last vector of a row ends
-     * at the row's end, overlapping the one before; the odd lanes read up to one float past the plane
-     * into the buffer's gap, and are dropped.
+     * at the row's end, overlapping the one before. A row narrower than a vector is stored as one whole
+     * vector when the plane's later rows take the lanes past its end (they are written after it);
+     * otherwise through {@code buf[tmp..]}. Lanes past the row read past it (at most 2L + 1 floats past
+     * the plane's last row, into the buffer's gap), and are dropped.
      */
-    private static void halve3x3(float[] buf, int wp, float[] weights, int wOff, float bias, int mode, float alpha,
-                                 float beta, float[] out, int outOff, int outH, int outW) {
+    private static void halve3x3(float[] buf, int wp, int tmp, float[] weights, int wOff, float bias, int mode,
+                                 float alpha, float beta, float[] out, int outOff, int outH, int outW) {
         FloatVector zero = FloatVector.zero(VectorGemm.SPECIES);
         FloatVector w00 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff]);
         FloatVector w01 = FloatVector.broadcast(VectorGemm.SPECIES, weights[wOff + 1]);
@@ -385,7 +384,7 @@ final class VectorDepthwise {
             int row2 = row1 + wp;
             int dst = outOff + oh * outW;
             for (int x = 0; x < outW; x += L) {
-                int at = Math.min(x, outW - L);
+                int at = Math.max(0, Math.min(x, outW - L));
                 int p = 2 * at;
                 FloatVector a = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p).fma(w00, zero);
                 FloatVector b = FloatVector.fromArray(VectorGemm.SPECIES, buf, row0 + p + L).fma(w00, zero);
@@ -414,7 +413,12 @@ final class VectorDepthwise {
                 } else if (mode == MODE_LEAKY) {
                     v = v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
                 }
-                v.intoArray(out, dst + at);
+                if (outW >= L || (outH - oh) * outW >= L) {
+                    v.intoArray(out, dst + at);
+                } else {
+                    v.intoArray(buf, tmp);
+                    System.arraycopy(buf, tmp, out, dst, outW);
+                }
             }
         }
     }
