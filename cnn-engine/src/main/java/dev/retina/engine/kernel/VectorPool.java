@@ -4,14 +4,18 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Max pooling on the Vector API, separably: for each output row, the element-wise maximum of the
- * window's valid input rows is taken a vector at a time into a per-chunk row buffer that has
- * {@code -inf} columns for the left padding and past the right edge; then the maximum over the
- * window's columns is taken, again a vector at a time, at every column where a window may start
- * (unaligned loads at the kernel's column offsets), and every {@code strideW}-th of those is an
- * output. Maxima use {@link Math#max} semantics (NaN wins), as the reference does, and a window with
- * no valid input gives {@code -inf} like the reference; the reference keeps the first of equal values,
- * so the two may differ only in the sign of a zero. Planes are split over the chunks.
+ * Max pooling on the Vector API, separably, through a per-chunk row buffer that has {@code -inf}
+ * columns for the left padding and past the right edge: for each output row, the element-wise maximum
+ * of the window's valid input rows is taken a vector at a time (in registers, stored once) into the
+ * buffer; then the maximum over the window's columns, again a vector at a time, at every column where a
+ * window may start (unaligned loads at the kernel's column offsets), and every {@code strideW}-th of
+ * those is an output (at stride 2 by lane permutations). There are two row buffers: the next output
+ * row's input rows are combined before the current row's window maxima are read, so those unaligned
+ * loads find the row's stores already written back instead of waiting on them (store forwarding fails
+ * on loads that straddle two stores). Maxima use {@link Math#max} semantics (NaN wins), as the reference
+ * does, and a window with no valid input gives {@code -inf} like the reference; the reference keeps the
+ * first of equal values, so the two may differ only in the sign of a zero. Planes are split over the
+ * chunks.
  */
 final class VectorPool {
 
@@ -49,21 +53,19 @@ final class VectorPool {
 
         @Override
         public void run(int chunk, int from, int to) {
-            float[] rowMax = ctx.scratch(chunk, 2 * rowFloats(g));
+            int rowFloats = rowFloats(g);
+            float[] buf = ctx.scratch(chunk, 3 * rowFloats);
+            // The padding columns of both row buffers; rows are written only between them.
+            Arrays.fill(buf, 0, 2 * rowFloats, Float.NEGATIVE_INFINITY);
             int inPlane = g.inH() * g.inW();
             int outPlane = g.outH() * g.outW();
-            boolean unpadded = unpaddedRows(g);
             for (int p = from; p < to; p++) {
-                if (unpadded) {
-                    unpaddedPlane(g, in, p * inPlane, out, p * outPlane, rowMax);
-                } else {
-                    plane(g, in, p * inPlane, out, p * outPlane, rowMax);
-                }
+                plane(g, in, p * inPlane, out, p * outPlane, buf, rowFloats);
             }
         }
     }
 
-    /** Floats of the padded row buffer, and as many again for the window maxima, plus vector slack. */
+    /** Floats of one padded row buffer (also of the window maxima), with vector slack. */
     private static int rowFloats(PoolGeometry g) {
         int span = (g.outW() - 1) * g.strideW() + 1;
         int width = Math.max(g.padLeft() + g.inW(), span + (g.kernelW() - 1) * g.dilationW());
@@ -71,129 +73,93 @@ final class VectorPool {
     }
 
     /**
-     * True where {@link #unpaddedPlane} applies: no window column outside the row (no left padding, the
-     * last window ends inside it), stride 1 or 2 across, and rows and output rows at least a vector wide.
+     * One plane, row buffers at {@code buf[0..]} and {@code buf[rowFloats..]}, window maxima at
+     * {@code buf[2 * rowFloats..]}. Output rows at least a vector wide are stored a whole vector at a
+     * time, the last one ending at the row's end (overlapping the one before); at stride 1 straight from
+     * the row buffer. A narrower output row is stored as one whole vector when the rows after it in the
+     * plane take the lanes past its end (they are written later); the plane's last rows one by one.
      */
-    static boolean unpaddedRows(PoolGeometry g) {
-        int lastColumn = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW();
-        return g.padLeft() == 0 && lastColumn < g.inW() && g.inW() >= L && g.outW() >= L
-                && (g.strideW() == 1 || g.strideW() == 2);
-    }
-
-    /**
-     * Rows without horizontal padding: the window's valid input rows are combined in one pass straight
-     * from the input into the row buffer (no scalar tail: the last vector of a row ends at its end and
-     * overlaps the one before), then each output vector is the maximum over the
-     * window's columns at its window starts, stored whole, the last one ending at the row's end; for
-     * stride 2 the maxima at every start are taken a vector at a time and every other one is copied.
-     */
-    private static void unpaddedPlane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
-        int inW = g.inW();
+    private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf,
+                              int rowFloats) {
         int outW = g.outW();
         int kW = g.kernelW();
         int dW = g.dilationW();
+        int sW = g.strideW();
+        int spanEnd = ((outW - 1) * sW + 1 + L - 1) / L * L;
+        int win = 2 * rowFloats;
+        boolean valid = combineRows(g, in, inOff, 0, buf, g.padLeft());
         for (int oh = 0; oh < g.outH(); oh++) {
+            int cur = (oh & 1) * rowFloats;
+            boolean nextValid = oh + 1 < g.outH()
+                    && combineRows(g, in, inOff, oh + 1, buf, ((oh + 1) & 1) * rowFloats + g.padLeft());
             int outRow = outOff + oh * outW;
-            // The window's valid input rows: rows first, first + step, ... (the valid kernel rows are a run).
-            int first = -1;
-            int rows = 0;
-            for (int kh = 0; kh < g.kernelH(); kh++) {
-                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
-                if (ih >= 0 && ih < g.inH()) {
-                    if (rows++ == 0) {
-                        first = inOff + ih * inW;
+            if (!valid) {
+                Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
+            } else if (sW == 1 && outW >= L) {
+                for (int x = 0; x < outW; x += L) {
+                    int at = Math.min(x, outW - L);
+                    FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, cur + at);
+                    for (int k = 1; k < kW; k++) {
+                        m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, cur + at + k * dW));
+                    }
+                    m.intoArray(out, outRow + at);
+                }
+            } else {
+                windowMaxima(buf, cur, win, spanEnd, kW, dW);
+                boolean spill = outW < L && (g.outH() - oh) * outW >= L;
+                if (sW == 2 && (outW >= L || spill)) {
+                    evenLanes(buf, win, out, outRow, Math.max(outW, L));
+                } else if (sW == 1 && spill) {
+                    FloatVector.fromArray(VectorGemm.SPECIES, buf, win).intoArray(out, outRow);
+                } else {
+                    for (int ow = 0; ow < outW; ow++) {
+                        out[outRow + ow] = buf[win + ow * sW];
                     }
                 }
             }
-            if (rows == 0) {
-                Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
-                continue;
+            valid = nextValid;
+        }
+    }
+
+    /**
+     * The maximum of output row {@code oh}'s valid input rows into {@code buf[dst..dst + inW)}, a vector
+     * at a time in registers (the last vector ending at the row's end) where the row is at least a vector
+     * wide; false, writing nothing, if the window has no valid input row.
+     */
+    private static boolean combineRows(PoolGeometry g, float[] in, int inOff, int oh, float[] buf, int dst) {
+        int inW = g.inW();
+        // The window's valid input rows: rows first, first + step, ... (the valid kernel rows are a run).
+        int first = -1;
+        int rows = 0;
+        for (int kh = 0; kh < g.kernelH(); kh++) {
+            int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
+            if (ih >= 0 && ih < g.inH() && rows++ == 0) {
+                first = inOff + ih * inW;
             }
-            int step = g.dilationH() * inW;
+        }
+        if (rows == 0) {
+            return false;
+        }
+        int step = g.dilationH() * inW;
+        if (inW >= L) {
             for (int x = 0; x < inW; x += L) {
                 int at = Math.min(x, inW - L);
                 FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, in, first + at);
                 for (int k = 1; k < rows; k++) {
                     m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, in, first + k * step + at));
                 }
-                m.intoArray(buf, at);
+                m.intoArray(buf, dst + at);
             }
-            // The window maxima read the buffer, whose slack past the row feeds only dropped lanes.
-            if (g.strideW() == 1) {
-                for (int x = 0; x < outW; x += L) {
-                    int at = Math.min(x, outW - L);
-                    FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, at);
-                    for (int k = 1; k < kW; k++) {
-                        m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, at + k * dW));
-                    }
-                    m.intoArray(out, outRow + at);
+        } else {
+            for (int iw = 0; iw < inW; iw++) {
+                float m = in[first + iw];
+                for (int k = 1; k < rows; k++) {
+                    m = Math.max(m, in[first + k * step + iw]);
                 }
-            } else {
-                // Every window start a vector at a time, then every other one.
-                int win = rowFloats(g);
-                windowMaxima(buf, win, (2 * outW - 1 + L - 1) / L * L, kW, dW);
-                evenLanes(buf, win, out, outRow, outW);
+                buf[dst + iw] = m;
             }
         }
-    }
-
-    /**
-     * Any geometry: the window's valid input rows are combined into the row buffer (a vector at a time,
-     * the last one overlapping the one before where the row is at least a vector wide), the maxima at
-     * every window start taken a vector at a time, then every {@code strideW}-th copied out. An output
-     * row narrower than a vector is stored as one whole vector when the rows after it in the plane take
-     * the lanes past its end (they are written later); the plane's last rows one by one.
-     */
-    private static void plane(PoolGeometry g, float[] in, int inOff, float[] out, int outOff, float[] buf) {
-        int inW = g.inW();
-        int outW = g.outW();
-        int left = g.padLeft();
-        int rowFloats = rowFloats(g);
-        int span = (outW - 1) * g.strideW() + 1;
-        int spanEnd = (span + L - 1) / L * L;
-        int win = rowFloats; // window maxima start here
-        int sW = g.strideW();
-        Arrays.fill(buf, 0, rowFloats, Float.NEGATIVE_INFINITY);
-        for (int oh = 0; oh < g.outH(); oh++) {
-            int outRow = outOff + oh * outW;
-            int rows = 0;
-            for (int kh = 0; kh < g.kernelH(); kh++) {
-                int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
-                if (ih < 0 || ih >= g.inH()) {
-                    continue;
-                }
-                int row = inOff + ih * inW;
-                if (rows++ == 0) {
-                    System.arraycopy(in, row, buf, left, inW);
-                } else if (inW >= L) {
-                    for (int x = 0; x < inW; x += L) {
-                        int at = Math.min(x, inW - L);
-                        FloatVector.fromArray(VectorGemm.SPECIES, buf, left + at)
-                                .max(FloatVector.fromArray(VectorGemm.SPECIES, in, row + at))
-                                .intoArray(buf, left + at);
-                    }
-                } else {
-                    for (int iw = 0; iw < inW; iw++) {
-                        buf[left + iw] = Math.max(buf[left + iw], in[row + iw]);
-                    }
-                }
-            }
-            if (rows == 0) {
-                Arrays.fill(out, outRow, outRow + outW, Float.NEGATIVE_INFINITY);
-                continue;
-            }
-            windowMaxima(buf, win, spanEnd, g.kernelW(), g.dilationW());
-            boolean spill = outW < L && (g.outH() - oh) * outW >= L;
-            if (sW == 2 && (outW >= L || spill)) {
-                evenLanes(buf, win, out, outRow, Math.max(outW, L));
-            } else if (sW == 1 && spill) {
-                FloatVector.fromArray(VectorGemm.SPECIES, buf, win).intoArray(out, outRow);
-            } else {
-                for (int ow = 0; ow < outW; ow++) {
-                    out[outRow + ow] = buf[win + ow * sW];
-                }
-            }
-        }
+        return true;
     }
 
     /**
@@ -213,12 +179,15 @@ final class VectorPool {
         }
     }
 
-    /** {@code buf[win + x] = max over k < kW of buf[x + k * dW]} for {@code x < spanEnd}, a vector at a time. */
-    private static void windowMaxima(float[] buf, int win, int spanEnd, int kW, int dW) {
+    /**
+     * {@code buf[win + x] = max over k < kW of buf[row + x + k * dW]} for {@code x < spanEnd}, a vector at
+     * a time.
+     */
+    private static void windowMaxima(float[] buf, int row, int win, int spanEnd, int kW, int dW) {
         for (int x = 0; x < spanEnd; x += L) {
-            FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, x);
+            FloatVector m = FloatVector.fromArray(VectorGemm.SPECIES, buf, row + x);
             for (int k = 1; k < kW; k++) {
-                m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, x + k * dW));
+                m = m.max(FloatVector.fromArray(VectorGemm.SPECIES, buf, row + x + k * dW));
             }
             m.intoArray(buf, win + x);
         }
