@@ -448,6 +448,23 @@ final class ImplicitConv {
             }
         }
         boolean spill = !ep.accumulate && ep.residual != out;
+        if (wp >= VectorGemm.L && VectorGemm.directStores(ep, 1)) {
+            // Runs inside output rows (at most three, rows being at least a vector wide), whole vectors.
+            for (int j = 0; j < width; ) {
+                int padded = col + j;
+                int r = padded / wp;
+                int xcol = padded - r * wp;
+                int rowEnd = Math.min(width, j + (wp - xcol));
+                if (xcol < outW) {
+                    int len = Math.min(rowEnd, j + (outW - xcol)) - j;
+                    int start = r * outW + xcol;
+                    VectorGemm.storeTileRun(t, tile + j, rows, len, out, outOff + row0 * outPlane, start, outPlane,
+                            spill ? blockRows * outW : start + len, ep, biasRow0 + row0);
+                }
+                j = rowEnd;
+            }
+            return;
+        }
         int j = 0;
         while (j < width) {
             int padded = col + j;

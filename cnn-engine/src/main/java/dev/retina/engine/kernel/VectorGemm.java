@@ -554,6 +554,55 @@ final class VectorGemm {
     }
 
     /**
+     * As {@link #storeWholeTile}, for {@code width} (at most NR) columns of the tile from
+     * {@code t[tile..]} to {@code c[cBase + r * cRowStride + col ..]}, where {@code col} is the run's
+     * first column in its row of C: whole vectors, the last one's lanes past {@code width} stored too
+     * when they end at or before column {@code spillTo} (the caller overwrites them later), else only
+     * its valid lanes through the scratch array's last vector ({@link #SPARE_FLOATS}). The tiles of an
+     * implicit convolution that cross an output row's end go through here run by run; through
+     * {@link #epilogue}, with its per-vector checks, they took several times as long as the others.
+     */
+    static void storeTileRun(float[] t, int tile, int rows, int width, float[] c, int cBase, int col, int cRowStride,
+                             int spillTo, TileEpilogue ep, int biasRow) {
+        float alpha = ep.alpha;
+        float[] bias = ep.bias;
+        float[] residual = ep.residual;
+        Activation act = ep.activation;
+        int spare = t.length - L;
+        for (int r = 0; r < rows; r++) {
+            int src = tile + r * NR;
+            int at = cBase + r * cRowStride + col;
+            for (int j = 0; j < width; j += L) {
+                if (residual != null && at + j + L > residual.length) {
+                    // A part vector at the residual array's very end: lane by lane.
+                    for (int q = 0; q < width - j; q++) {
+                        c[at + j + q] = ep.finish(biasRow + r, t[src + j + q], c, residual, at + j + q);
+                    }
+                    continue;
+                }
+                FloatVector v = FloatVector.fromArray(SPECIES, t, src + j);
+                if (alpha != 1f) {
+                    v = v.mul(alpha);
+                }
+                if (bias != null) {
+                    v = v.add(bias[ep.biasOffset + biasRow + r]);
+                }
+                if (residual != null) {
+                    v = v.add(FloatVector.fromArray(SPECIES, residual, at + j));
+                }
+                boolean whole = j + L <= width || col + j + L <= spillTo;
+                v = VectorActivation.apply(act, v);
+                if (whole) {
+                    v.intoArray(c, at + j);
+                } else {
+                    v.intoArray(t, spare);
+                    System.arraycopy(t, spare, c, at + j, width - j);
+                }
+            }
+        }
+    }
+
+    /**
      * Writes the finished tile: {@code rows x width} sums from {@code t[tile..]} through the epilogue
      * into C. With a unit column stride and a vectorisable activation, whole vectors are stored as
      * vectors and part vectors computed as vectors with only their valid lanes copied out; the rest
