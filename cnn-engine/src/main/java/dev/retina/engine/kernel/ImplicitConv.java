@@ -48,9 +48,13 @@ final class ImplicitConv {
      * and copying it is shared by every panel of {@link VectorGemm#MR} output channels. JMH {@code ConvBench}, one
      * core, GFLOP/s packed vs in place: 512-1000 at 13 x 13 132 vs 89, 960-160 at 7 x 7 104 vs 67,
      * 96-576 at 14 x 14 125 vs 89, 144-24 at 56 x 56 82 vs 71; with 16 output channels (two panels,
-     * the second a third full) packing costs more than it saves: 32-16 at 112 x 112 50 vs 69.
+     * the second a third full) packing costs more than it saves: 32-16 at 112 x 112 50 vs 69. In the
+     * network, with the input just written by the depthwise layer on both cores, layers into 24 and 32
+     * channels ran faster in place after all (MobileNetV2, two threads, ms: 96-24 at 56 x 56 0.207 vs
+     * 0.125, 192-32 at 28 x 28 0.12 vs 0.086, 144-32 at 28 x 28 0.089 vs 0.062; 144-24 at 56 x 56
+     * with its residual 0.211 vs 0.209), so packing starts at three panels.
      */
-    static final int POINTWISE_PACKED_MIN_CHANNELS = 2 * VectorGemm.MR;
+    static final int POINTWISE_PACKED_MIN_CHANNELS = 3 * VectorGemm.MR;
     /**
      * Layers with at least this many taps (K) gather each column panel's B rows out of the window into
      * one contiguous K x NR panel, and every tile then sums over the whole of K in registers. Read in

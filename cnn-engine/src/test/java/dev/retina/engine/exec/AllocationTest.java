@@ -65,13 +65,21 @@ class AllocationTest {
             for (int i = 0; i < 3000; i++) {
                 call.run();
             }
+            // Steady state: the least of up to ten rounds of 200 calls. On two cores C2 can still be
+            // compiling kernels after the warm-up (the first configuration of a fresh JVM, while the
+            // compile queue is long), and each round it has not finished yet boxes vectors; an
+            // allocation of the engine's own shows in every round.
             long[] ids = threadIds(engine);
             int runs = 200;
-            long before = sum(mx.getThreadAllocatedBytes(ids));
-            for (int i = 0; i < runs; i++) {
-                call.run();
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < 10 && least > BAR_BYTES_PER_IMAGE / 4; round++) {
+                long before = sum(mx.getThreadAllocatedBytes(ids));
+                for (int i = 0; i < runs; i++) {
+                    call.run();
+                }
+                least = Math.min(least, (sum(mx.getThreadAllocatedBytes(ids)) - before) / ((long) runs * batch));
             }
-            return (sum(mx.getThreadAllocatedBytes(ids)) - before) / ((long) runs * batch);
+            return least;
         }
     }
 

@@ -186,11 +186,13 @@ class ImplicitConvTest {
     void choosesImplicitGemmForStrideOneLayersWithFewWastedColumns() {
         // ResNet's first stage: 3x3, 64 channels at 56x56, 2 of 58 columns wasted.
         assertThat(ImplicitConv.suits(geometry(64, 64, 1, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1))).isTrue();
-        // Unpadded 1x1 stride-1 layers read in place only into few output channels; with more, the
-        // packed column block is shared by enough panels to pay for its copy.
+        // Unpadded 1x1 stride-1 layers read in place only into few output channels (up to two panels);
+        // with more, the packed column block is shared by enough panels to pay for its copy.
         assertThat(ImplicitConv.suits(geometry(32, 16, 1, 112, 112, 1, 1, 1, 1, 0, 0, 0, 0))).isTrue();
         assertThat(ImplicitConv.suits(geometry(960, 160, 1, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0))).isFalse();
-        assertThat(ImplicitConv.suits(geometry(144, 24, 1, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0))).isFalse();
+        assertThat(ImplicitConv.suits(geometry(144, 24, 1, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0))).isTrue();
+        assertThat(ImplicitConv.suits(geometry(192, 32, 1, 28, 28, 1, 1, 1, 1, 0, 0, 0, 0))).isTrue();
+        assertThat(ImplicitConv.suits(geometry(24, 144, 1, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0))).isFalse();
         // 3x3 with 512 channels at 7x7: 2 of 9 columns wasted costs more than packing.
         assertThat(ImplicitConv.suits(geometry(512, 512, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1))).isFalse();
         // Strided layers go through stride phases: ResNet's 7x7/2 stem and its first 3x3/2 layer waste
