@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorShuffle;
  * half-empty vector per row. Bias and activation are applied as each grid vector is summed; columns
  * {@code outW..Wq-1} of each grid row are garbage and are dropped when the rows are copied out.
  * Stride-1 3 x 3 layers at least a vector wide skip the grid: {@link #slide3x3} sweeps the padded
- * plane row by row and stores straight into the output.
+ * plane row by row and stores straight into the output. Stride-2 3 x 3 layers skip the phases too:
+ * {@link #halve3x3} takes the window sums at full resolution from the padded plane and keeps the even
+ * lanes.
  *
  * <p>Per output element the taps are summed with fused multiply-adds in the reference's (kh, kw)
  * order, then the bias is added and the activation applied (non-finite garbage lanes are harmless);

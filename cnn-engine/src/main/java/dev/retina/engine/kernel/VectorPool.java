@@ -9,10 +9,12 @@ import jdk.incubator.vector.FloatVector;
  * of the window's valid input rows is taken a vector at a time (in registers, stored once) into the
  * buffer; then the maximum over the window's columns, again a vector at a time, at every column where a
  * window may start (unaligned loads at the kernel's column offsets), and every {@code strideW}-th of
- * those is an output (at stride 2 by lane permutations). There are two row buffers: the next output
- * row's input rows are combined before the current row's window maxima are read, so those unaligned
- * loads find the row's stores already written back instead of waiting on them (store forwarding fails
- * on loads that straddle two stores). Maxima use {@link Math#max} semantics (NaN wins), as the reference
+ * those is an output (at stride 2 by lane permutations). Combining the rows in the buffer input row
+ * by input row made each load wait on the overlapping stores before it (store forwarding fails on a
+ * load that straddles two stores): 64 % of a 27-wide plane's samples. There are two row buffers, the
+ * next output row's input rows combined before the current row's window maxima are read, meant to let
+ * the row's stores retire first; JMH {@code PoolBench} showed no difference either way, and none on the
+ * wide pools, which wait on L3. Maxima use {@link Math#max} semantics (NaN wins), as the reference
  * does, and a window with no valid input gives {@code -inf} like the reference; the reference keeps the
  * first of equal values, so the two may differ only in the sign of a zero. Planes are split over the
  * chunks.
