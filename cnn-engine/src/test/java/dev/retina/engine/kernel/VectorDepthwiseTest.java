@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The stride-2 phase split of the vector depthwise kernel on every row width from below one vector to
- * several vectors plus a tail (MobileNetV2's 112, 56, 28, 14 and 7 among them), every left padding
- * that keeps a window inside the plane. Surefire starts the JVM with
+ * The vector depthwise kernel against the reference: the stride-2 phase split (1 x 1 windows) and
+ * the stride-2 3 x 3 full-resolution path on every row width from below one vector to several vectors
+ * plus a tail (MobileNetV2's 112, 56, 28, 14 and 7 among them), every padding that keeps a window
+ * inside the plane; the stride-1 3 x 3 strips and grid; chunks on several threads. Surefire starts the
+ * JVM with
  * {@code --add-modules jdk.incubator.vector}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -58,25 +60,7 @@ class VectorDepthwiseTest {
                 int outW = ConvGeometry.outputSize(inW, 3, 2, pad, pad, 1);
                 ConvGeometry g = new ConvGeometry(channels, inH, inW, channels, outH, outW, 3, 3, 2, 2, pad, pad,
                         1, 1, channels);
-                float[] w = random(r, channels * 9);
-                float[] bias = random(r, channels);
-                float[] in = random(r, 2 * channels * inH * inW);
-                float[] expected = new float[2 * channels * outH * outW];
-                scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), Activation.clip(0f, 6f), in,
-                        expected, 2, ComputeContext.sequential());
-                ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
-                float[] single = new float[expected.length];
-                vector.conv2d(g, prepared, Activation.clip(0f, 6f), in, single, 2, ComputeContext.sequential());
-                for (int i = 0; i < expected.length; i++) {
-                    assertThat(single[i]).as("width %d pad %d element %d", inW, pad, i)
-                            .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f));
-                }
-                float[] threaded = new float[expected.length];
-                vector.conv2d(g, prepared, Activation.clip(0f, 6f), in, threaded, 2, new ThreadedContext(2));
-                assertThat(threaded).as("width %d pad %d on two threads", inW, pad).isEqualTo(single);
-                float[] lastFirst = new float[expected.length];
-                vector.conv2d(g, prepared, Activation.clip(0f, 6f), in, lastFirst, 2, ThreadedContext.reversed(3));
-                assertThat(lastFirst).as("width %d pad %d, chunks last first", inW, pad).isEqualTo(single);
+                checkAgainstReference(r, g, Activation.clip(0f, 6f), 1e-4f, "width " + inW + " pad " + pad);
             }
         }
     }
@@ -105,25 +89,8 @@ class VectorDepthwiseTest {
             ConvGeometry g = new ConvGeometry(channels, inH, inW, channels, outH, outW, 3, 3, 2, 2, padTop, padLeft,
                     1, 1, channels);
             assertThat(VectorDepthwise.halves(g)).as("width %d", inW).isTrue();
-            float[] w = random(r, channels * 9);
-            float[] bias = random(r, channels);
-            float[] in = random(r, 2 * channels * inH * inW);
-            float[] expected = new float[2 * channels * outH * outW];
-            scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), act, in, expected, 2,
-                    ComputeContext.sequential());
-            ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
-            float[] single = new float[expected.length];
-            vector.conv2d(g, prepared, act, in, single, 2, ComputeContext.sequential());
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(single[i]).as("width %d pads %d %d %d %d %s element %d", inW, padTop, padLeft, padBottom,
-                        padRight, act.kind(), i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
-            }
-            float[] threaded = new float[expected.length];
-            vector.conv2d(g, prepared, act, in, threaded, 2, new ThreadedContext(2));
-            assertThat(threaded).as("width %d on two threads", inW).isEqualTo(single);
-            float[] lastFirst = new float[expected.length];
-            vector.conv2d(g, prepared, act, in, lastFirst, 2, ThreadedContext.reversed(3));
-            assertThat(lastFirst).as("width %d, chunks last first", inW).isEqualTo(single);
+            checkAgainstReference(r, g, act, 1e-5f, "width " + inW + " pads " + padTop + " " + padLeft + " "
+                    + padBottom + " " + padRight + " " + act.kind());
         }
     }
 
@@ -151,25 +118,7 @@ class VectorDepthwiseTest {
                 Activation act = acts[r.nextInt(acts.length)];
                 ConvGeometry g = new ConvGeometry(channels, inH, inW, channels, outH, outW, 3, 3, 1, 1, pad, padLeft,
                         1, 1, channels);
-                float[] w = random(r, channels * 9);
-                float[] bias = random(r, channels);
-                float[] in = random(r, 2 * channels * inH * inW);
-                float[] expected = new float[2 * channels * outH * outW];
-                scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), act, in, expected, 2,
-                        ComputeContext.sequential());
-                ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
-                float[] single = new float[expected.length];
-                vector.conv2d(g, prepared, act, in, single, 2, ComputeContext.sequential());
-                for (int i = 0; i < expected.length; i++) {
-                    assertThat(single[i]).as("width %d pad %d %s element %d", inW, pad, act.kind(), i)
-                            .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
-                }
-                float[] threaded = new float[expected.length];
-                vector.conv2d(g, prepared, act, in, threaded, 2, new ThreadedContext(2));
-                assertThat(threaded).as("width %d pad %d on two threads", inW, pad).isEqualTo(single);
-                float[] lastFirst = new float[expected.length];
-                vector.conv2d(g, prepared, act, in, lastFirst, 2, ThreadedContext.reversed(3));
-                assertThat(lastFirst).as("width %d pad %d, chunks last first", inW, pad).isEqualTo(single);
+                checkAgainstReference(r, g, act, 1e-5f, "width " + inW + " pad " + pad + " " + act.kind());
             }
         }
     }
@@ -194,6 +143,35 @@ class VectorDepthwiseTest {
                 assertThat(actual).as("stride %d run %d", stride, run).isEqualTo(expected);
             }
         }
+    }
+
+    /**
+     * A 3 x 3 depthwise layer on two images with seeded weights, bias and input: the vector kernels on
+     * one thread within {@code tolerance} of the reference, and on two threads and on three in reverse
+     * chunk order bit for bit equal to one thread.
+     */
+    private void checkAgainstReference(SplittableRandom r, ConvGeometry g, Activation act, float tolerance,
+                                       String what) {
+        int channels = g.outChannels();
+        float[] w = random(r, channels * 9);
+        float[] bias = random(r, channels);
+        float[] in = random(r, 2 * channels * g.inH() * g.inW());
+        float[] expected = new float[2 * channels * g.outH() * g.outW()];
+        scalar.conv2d(g, scalar.prepareConv(w, bias, channels, 1, 3, 3, channels), act, in, expected, 2,
+                ComputeContext.sequential());
+        ConvWeights prepared = vector.prepareConv(w, bias, channels, 1, 3, 3, channels);
+        float[] single = new float[expected.length];
+        vector.conv2d(g, prepared, act, in, single, 2, ComputeContext.sequential());
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(single[i]).as("%s element %d", what, i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance));
+        }
+        float[] threaded = new float[expected.length];
+        vector.conv2d(g, prepared, act, in, threaded, 2, new ThreadedContext(2));
+        assertThat(threaded).as("%s on two threads", what).isEqualTo(single);
+        float[] lastFirst = new float[expected.length];
+        vector.conv2d(g, prepared, act, in, lastFirst, 2, ThreadedContext.reversed(3));
+        assertThat(lastFirst).as("%s, chunks last first", what).isEqualTo(single);
     }
 
     private static float[] random(SplittableRandom r, int n) {
