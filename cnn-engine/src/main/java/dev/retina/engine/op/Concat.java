@@ -71,11 +71,7 @@ public final class Concat implements Op, Folding {
 
     @Override
     public int[] runtimeInputs() {
-        int[] all = new int[blocks.length];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return all;
+        return Op.firstInputs(blocks.length);
     }
 
     @Override

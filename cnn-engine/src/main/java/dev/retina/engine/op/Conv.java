@@ -164,11 +164,7 @@ public final class Conv implements Op {
 
         @Override
         public int[] runtimeInputs() {
-            int[] all = new int[convs.length];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            return all;
+            return Op.firstInputs(convs.length);
         }
 
         @Override

@@ -55,4 +55,13 @@ public interface Op {
     default long macs() {
         return 0;
     }
+
+    /** {@code [0, 1, ..., count - 1]}: the {@link #runtimeInputs} of an op that reads every input. */
+    static int[] firstInputs(int count) {
+        int[] all = new int[count];
+        for (int i = 0; i < count; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
 }
