@@ -20,24 +20,26 @@ import java.util.List;
 public record BufferPlan(int[] bufferOf, long[] sizes) {
 
     public static BufferPlan of(CompiledPlan plan) {
+        return of(plan, 0);
+    }
+
+    /**
+     * The buffers for running only the steps from {@code firstStep} on, the values they read from
+     * earlier steps ({@link #carriedInto}) supplied before the first of them: those values get their
+     * buffers first, and values that only earlier steps use get none (-1).
+     */
+    public static BufferPlan of(CompiledPlan plan, int firstStep) {
         int values = plan.valueCount();
-        int[] lastUse = new int[values];
-        Arrays.fill(lastUse, -1);
+        int[] lastUse = lastUses(plan, firstStep);
         List<Step> steps = plan.steps();
-        // A view keeps the value it shares alive: uses are charged to the underlying value.
-        for (int s = 0; s < steps.size(); s++) {
-            for (int id : steps.get(s).inputIds()) {
-                lastUse[plan.dataId(id)] = s;
-            }
-        }
-        for (int id : plan.outputIds()) {
-            lastUse[plan.dataId(id)] = Integer.MAX_VALUE;
-        }
         int[] bufferOf = new int[values];
         Arrays.fill(bufferOf, -1);
         List<Long> sizes = new ArrayList<>();
         List<Integer> free = new ArrayList<>();
-        for (int s = 0; s < steps.size(); s++) {
+        for (int id : carriedInto(plan, firstStep)) {
+            bufferOf[id] = take(free, sizes, Math.max(1, plan.shapes()[id].size()));
+        }
+        for (int s = firstStep; s < steps.size(); s++) {
             Step step = steps.get(s);
             for (int id : step.outputIds()) {
                 long need = Math.max(1, plan.shapes()[id].size());
@@ -63,6 +65,42 @@ public record BufferPlan(int[] bufferOf, long[] sizes) {
         }
         long[] sizeArray = sizes.stream().mapToLong(Long::longValue).toArray();
         return new BufferPlan(bufferOf, sizeArray);
+    }
+
+    /**
+     * The values that steps before {@code firstStep} write (not views) and the steps from it on, or the
+     * graph's outputs, read: what a run of only the later steps needs supplied, in step order.
+     */
+    public static int[] carriedInto(CompiledPlan plan, int firstStep) {
+        int[] lastUse = lastUses(plan, firstStep);
+        List<Integer> carried = new ArrayList<>();
+        for (int s = 0; s < firstStep; s++) {
+            for (int id : plan.steps().get(s).outputIds()) {
+                if (plan.viewOf()[id] < 0 && lastUse[id] != -1) {
+                    carried.add(id);
+                }
+            }
+        }
+        return carried.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Per value, the last step from {@code firstStep} on that reads it (a view's reads charged to the
+     * value it shares), {@link Integer#MAX_VALUE} for graph outputs, -1 if none.
+     */
+    private static int[] lastUses(CompiledPlan plan, int firstStep) {
+        int[] lastUse = new int[plan.valueCount()];
+        Arrays.fill(lastUse, -1);
+        List<Step> steps = plan.steps();
+        for (int s = firstStep; s < steps.size(); s++) {
+            for (int id : steps.get(s).inputIds()) {
+                lastUse[plan.dataId(id)] = s;
+            }
+        }
+        for (int id : plan.outputIds()) {
+            lastUse[plan.dataId(id)] = Integer.MAX_VALUE;
+        }
+        return lastUse;
     }
 
     private static int take(List<Integer> free, List<Long> sizes, long need) {

@@ -26,13 +26,26 @@ final class ExecutionPlan {
      * plan it runs image by image instead (set once, before the plan is published); else null.
      */
     ExecutionPlan perImage;
+    /**
+     * With {@link #perImage}: the first step run on the whole batch (the steps before it run image by
+     * image; the step count if all do). Only the steps from it on have buffers here.
+     */
+    final int firstStep;
+    /** The values steps from {@link #firstStep} on read from earlier steps, in step order. */
+    final int[] carried;
     /** A stack of idle arenas, guarded by itself (a queue would allocate a node per release). */
     private final Arena[] idle = new Arena[MAX_IDLE_ARENAS];
     private int idleCount;
 
     ExecutionPlan(CompiledPlan plan, WorkerPool pool) {
+        this(plan, pool, 0);
+    }
+
+    ExecutionPlan(CompiledPlan plan, WorkerPool pool, int firstStep) {
         this.plan = plan;
-        this.buffers = BufferPlan.of(plan);
+        this.firstStep = firstStep;
+        this.buffers = BufferPlan.of(plan, firstStep);
+        this.carried = BufferPlan.carriedInto(plan, firstStep);
         this.pool = pool;
         this.inputCounts = plan.steps().stream().mapToInt(s -> s.inputIds().length).toArray();
         this.outputCounts = plan.steps().stream().mapToInt(s -> s.outputIds().length).toArray();

@@ -26,11 +26,21 @@ public final class Session implements AutoCloseable {
      * are independent ({@link #imagesIndependent}): one image's activations then stay in the core's
      * caches from layer to layer, where a whole batch's go to memory and back at every layer. Two
      * threads, batch 8, images/s batched vs image by image: MobileNetV2 99-103 vs 131; SqueezeNet 1.1
-     * 144-154 either way; ResNet-18 43.0-43.4 vs 45.4-46.4 since its deep layers loop over the images
-     * anyway ({@code SharedIm2colConv}; before that it was 37-40 vs 35-37, and batches with more
+     * 144-154 either way; ResNet-18 43.0-43.4 vs 45.4-46.4 since its deep layers looped over the images
+     * anyway ({@code SharedIm2colConv} then; before that it was 37-40 vs 35-37, and batches with more
      * weights than buffers stayed together).
      */
     static final long SPLIT_BATCH_BYTES = 4L << 20;
+    /**
+     * A batch run image by image runs its last steps on the whole batch from the first step after
+     * which no step writes a value larger than this ({@link #batchedTail}): there a layer's weights are
+     * read once per column block of the whole batch instead of once per image, and the images' small
+     * output planes share column panels instead of each padding its last one ({@code SharedIm2colConv}:
+     * a 7 x 7 plane is 49 columns in two 32-column panels, eight of them 392 in 13). Two threads,
+     * batch 8, images/s with every step image by image vs from this limit on, 2 or 4 MiB: ResNet-18
+     * 48.4, 49.9 vs 52.7-52.9 or 52.7-53.1; MobileNetV2 168, 174 vs 170, 180 or 176, 179.
+     */
+    static final long TAIL_VALUE_BYTES = 4L << 20;
 
     private final Engine engine;
     private final Model model;
@@ -116,39 +126,50 @@ public final class Session implements AutoCloseable {
         if (into) {
             checkOutputs(outputs, plan, batch);
         }
-        ExecutionPlan run = exec.perImage == null ? exec : exec.perImage;
-        int images = exec.perImage == null ? 1 : batch;
+        // A batch plan with a per-image plan runs its first steps image by image through that one, and
+        // the rest (from exec.firstStep, if any) on the whole batch: a hybrid run.
+        ExecutionPlan single = exec.perImage;
+        int images = single == null ? 1 : batch;
+        int split = single == null ? 0 : exec.firstStep;
+        int stepCount = plan.steps().size();
         if (profile != null) {
-            profile.bind(model, run.plan);
+            profile.bind(model, single == null ? plan : single.plan);
         }
-        Arena arena = run.acquire();
-        if (arena.callOutputs == null) {
-            arena.callInputs = new float[declaredInputs.size()][];
-            arena.callOutputs = new float[declaredOutputs.size()][];
+        Arena arena = single == null || split < stepCount ? exec.acquire() : null;
+        Arena oneArena = single == null ? null : single.acquire();
+        Arena callArena = arena != null ? arena : oneArena;
+        if (callArena.callOutputs == null) {
+            callArena.callInputs = new float[declaredInputs.size()][];
+            callArena.callOutputs = new float[declaredOutputs.size()][];
         }
-        float[][] results = arena.callOutputs;
+        float[][] results = callArena.callOutputs;
         try {
             for (int i = 0; i < results.length; i++) {
                 results[i] = into ? outputs.get(declaredOutputs.get(i).name()).data()
                         : new float[(int) plan.shapes()[plan.outputIds()[i]].size()];
             }
-            float[][] data = arena.callInputs;
+            float[][] data = callArena.callInputs;
             for (int i = 0; i < data.length; i++) {
                 data[i] = inputs.get(declaredInputs.get(i).name()).data();
             }
-            if (images == 1) {
-                runSteps(run, arena, data, profile);
-                copyOutputs(run, arena, results, 0);
-            } else {
-                long[] floats = run.inputFloats;
-                float[][] staging = arena.staging(floats);
+            if (single != null) {
+                long[] floats = single.inputFloats;
+                float[][] staging = oneArena.staging(floats);
                 for (int image = 0; image < images; image++) {
                     for (int i = 0; i < staging.length; i++) {
                         System.arraycopy(data[i], (int) (image * floats[i]), staging[i], 0, (int) floats[i]);
                     }
-                    runSteps(run, arena, staging, profile);
-                    copyOutputs(run, arena, results, image);
+                    runSteps(single, oneArena, staging, profile, 0, split, 1);
+                    if (arena == null) {
+                        copyOutputs(single, oneArena, results, image);
+                    } else {
+                        carry(exec, oneArena, arena, image);
+                    }
                 }
+            }
+            if (arena != null) {
+                runSteps(exec, arena, data, profile, split, stepCount, images);
+                copyOutputs(exec, arena, results, 0);
             }
             if (!into) {
                 for (int i = 0; i < results.length; i++) {
@@ -162,20 +183,34 @@ public final class Session implements AutoCloseable {
             throw new InferenceException(Reason.INTERNAL, "inference failed: " + e, e);
         } finally {
             // Caller-owned arrays must not stay referenced by a pooled arena.
-            java.util.Arrays.fill(arena.callInputs, null);
-            java.util.Arrays.fill(arena.callOutputs, null);
-            for (int id : run.plan.inputIds()) {
-                arena.values[id] = null;
+            java.util.Arrays.fill(callArena.callInputs, null);
+            java.util.Arrays.fill(callArena.callOutputs, null);
+            if (arena != null) {
+                unbindInputs(exec, arena);
+                exec.release(arena);
             }
-            for (int id : run.inputViews) {
-                arena.values[id] = null;
+            if (oneArena != null) {
+                unbindInputs(single, oneArena);
+                single.release(oneArena);
             }
-            run.release(arena);
         }
     }
 
-    /** Binds the inputs' data to the plan's input values and runs every step. */
-    private static void runSteps(ExecutionPlan exec, Arena arena, float[][] inputData, StepProfile profile) {
+    private static void unbindInputs(ExecutionPlan exec, Arena arena) {
+        for (int id : exec.plan.inputIds()) {
+            arena.values[id] = null;
+        }
+        for (int id : exec.inputViews) {
+            arena.values[id] = null;
+        }
+    }
+
+    /**
+     * Binds the inputs' data to the plan's input values and runs steps {@code [from, to)}, each call
+     * counted in the profile as {@code images} images.
+     */
+    private static void runSteps(ExecutionPlan exec, Arena arena, float[][] inputData, StepProfile profile,
+                                 int from, int to, int images) {
         CompiledPlan plan = exec.plan;
         for (int i = 0; i < inputData.length; i++) {
             arena.values[plan.inputIds()[i]] = inputData[i];
@@ -184,7 +219,7 @@ public final class Session implements AutoCloseable {
             arena.values[id] = arena.values[plan.viewOf()[id]];
         }
         List<Step> steps = plan.steps();
-        for (int s = 0; s < steps.size(); s++) {
+        for (int s = from; s < to; s++) {
             Step step = steps.get(s);
             float[][] in = arena.stepInputs[s];
             int[] inputIds = step.inputIds();
@@ -196,8 +231,22 @@ public final class Session implements AutoCloseable {
             } else {
                 long start = System.nanoTime();
                 step.op().run(in, arena.stepOutputs[s], arena);
-                profile.add(s, System.nanoTime() - start);
+                profile.add(s, System.nanoTime() - start, images);
             }
+        }
+    }
+
+    /**
+     * Copies the values a hybrid run's batched steps read from its per-image steps (the batch plan's
+     * {@link ExecutionPlan#carried}) from {@code oneArena}, just run on image {@code image}, into that
+     * image's slice of them in {@code arena}. Value ids are the same in both plans
+     * ({@link #imagesIndependent}), and image i of a value is its i-th contiguous slice.
+     */
+    private static void carry(ExecutionPlan exec, Arena oneArena, Arena arena, int image) {
+        for (int id : exec.carried) {
+            float[] from = oneArena.values[id];
+            int size = (int) (exec.plan.shapes()[id].size() / exec.plan.batch());
+            System.arraycopy(from, 0, arena.values[id], image * size, size);
         }
     }
 
@@ -287,11 +336,15 @@ public final class Session implements AutoCloseable {
         }
         ExecutionPlan created;
         try {
-            created = new ExecutionPlan(model.plan(batch), engine.pool());
-            long bufferFloats = created.buffers.totalFloats();
+            CompiledPlan compiled = model.plan(batch);
+            long bufferFloats = BufferPlan.of(compiled).totalFloats();
             if (batch > 1 && bufferFloats * Float.BYTES > SPLIT_BATCH_BYTES
-                    && imagesIndependent(created.plan, singleImagePlan())) {
-                created.perImage = plan(1);
+                    && imagesIndependent(compiled, singleImagePlan())) {
+                ExecutionPlan single = plan(1);
+                created = new ExecutionPlan(compiled, engine.pool(), batchedTail(compiled));
+                created.perImage = single;
+            } else {
+                created = new ExecutionPlan(compiled, engine.pool());
             }
         } catch (ModelLoadException e) {
             throw new InferenceException(Reason.SHAPE_MISMATCH, "the model cannot run with batch " + batch + ": "
@@ -306,9 +359,54 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** True if a batch of {@code batch} runs image by image (see {@link #SPLIT_BATCH_BYTES}). */
+    /**
+     * The first step of a batch plan run image by image that runs on the whole batch instead: the first
+     * from which no step writes a value larger than {@link #TAIL_VALUE_BYTES} and none reads a larger
+     * one from the steps before it (that value would be copied into the batch's buffers image by image
+     * and then read from memory); the step count if there is none.
+     */
+    static int batchedTail(CompiledPlan plan) {
+        List<Step> steps = plan.steps();
+        int first = steps.size();
+        while (first > 0 && writesAtMost(plan, steps.get(first - 1), TAIL_VALUE_BYTES)) {
+            first--;
+        }
+        while (first < steps.size() && !carriesAtMost(plan, first, TAIL_VALUE_BYTES)) {
+            first++;
+        }
+        return first;
+    }
+
+    private static boolean carriesAtMost(CompiledPlan plan, int first, long bytes) {
+        for (int id : BufferPlan.carriedInto(plan, first)) {
+            if (plan.shapes()[id].size() * Float.BYTES > bytes) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean writesAtMost(CompiledPlan plan, Step step, long bytes) {
+        for (int id : step.outputIds()) {
+            if (plan.shapes()[id].size() * Float.BYTES > bytes) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if a batch of {@code batch} runs image by image (see {@link #SPLIT_BATCH_BYTES}), at least in part. */
     boolean runsImageByImage(int batch) {
         return plan(batch).perImage != null;
+    }
+
+    /**
+     * The first step a batch of {@code batch} runs on the whole batch: 0 unless it runs image by image,
+     * the step count if it runs all steps image by image.
+     */
+    int firstBatchedStep(int batch) {
+        ExecutionPlan p = plan(batch);
+        return p.perImage == null ? 0 : p.firstStep;
     }
 
     /** The batch-1 plan, or null if the model cannot run one image. */

@@ -51,9 +51,10 @@ public final class StepProfile {
         plan = p;
     }
 
-    void add(int step, long elapsedNanos) {
+    /** Adds one run of {@code step} over {@code images} images, counted as that many calls. */
+    void add(int step, long elapsedNanos, int images) {
         nanos[step] += elapsedNanos;
-        calls[step]++;
+        calls[step] += images;
     }
 
     /** Every step run so far, in plan order (empty before the first run). */

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * Convolution for deep layers with small output planes (a ResNet's 14 x 14 and 7 x 7 stages: K in the
  * thousands, a few column panels per image), on the {@link VectorGemm} register tile.
  *
- * <p>Per image and group, two parallel loops. The first packs the image's whole im2col matrix once, in
+ * <p>Per image and group, two parallel loops (for a batch of an ungrouped layer whose planes do not
+ * fill their last column panel, once for all images, their columns side by side in one matrix:
+ * {@link #joinsImages}). The first packs the image's whole im2col matrix once, in
  * {@link VectorGemm#NR}-column panels, into a buffer every thread reads; its tasks are channel ranges,
  * and each channel is copied into a zero-bordered plane first, so each tap's row of a panel is a
  * gather through a per-pixel index with no bounds checks (copying the runs of each 7-pixel output row
@@ -66,11 +68,12 @@ final class SharedIm2colConv {
     static void run(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
                     int batch, ComputeContext ctx) {
         Body body = ctx.body(Body.class, Body::new);
-        body.set(g, w, act, in, residual, out, ctx);
+        int together = joinsImages(g, batch) ? batch : 1;
+        body.set(g, w, act, in, residual, out, ctx, together);
         try {
             long packWork = (long) body.k * body.colPanels * VectorGemm.NR * PACK_COST;
-            long macs = g.macs() / g.group();
-            for (int image = 0; image < batch * g.group(); image++) {
+            long macs = g.macs() / g.group() * together;
+            for (int image = 0; image < batch * g.group(); image += together) {
                 body.image(image);
                 body.packing = true;
                 VectorGemm.forTasks(ctx, body.kSplits, packWork, body);
@@ -80,6 +83,17 @@ final class SharedIm2colConv {
         } finally {
             body.clear();
         }
+    }
+
+    /**
+     * True when the images of a batch share one im2col matrix, image after image along its columns,
+     * instead of a matrix each: an ungrouped layer whose output plane leaves its last column panel part
+     * empty (a 7 x 7 plane is 49 columns, two panels of which 15 columns are padding; eight such
+     * planes are 392 columns in 13 panels), so the tiles do less wasted work.
+     */
+    static boolean joinsImages(ConvGeometry g, int batch) {
+        int n = g.outH() * g.outW();
+        return batch > 1 && g.group() == 1 && n % VectorGemm.NR != 0;
     }
 
     /**
@@ -97,33 +111,41 @@ final class SharedIm2colConv {
         private ComputeContext ctx;
         private boolean packing;
         private int k;
+        /** Output pixels of one image; columns of the matrix ({@link #images} images of n each). */
         private int n;
+        private int columns;
+        private int images;
         private int colPanels;
         private int kSplits;
         private int panelsPerBlock;
         private int colBlocks;
         private int rowGroups;
+        private int firstImage;
         private int inOff;
-        private int outOff;
         private int grp;
-        /** Per output pixel, its window offset in a zero-bordered input plane. */
-        private int[] pixelIndex = new int[0];
+        /**
+         * Per column, its window offset among the zero-bordered input planes of one channel (one plane
+         * per image, {@link #padPlane} floats apart).
+         */
+        private int[] columnIndex = new int[0];
         private int padW;
         private int padPlane;
         private int padBase;
 
         void set(ConvGeometry g, ConvWeights w, Activation act, float[] in, float[] residual, float[] out,
-                 ComputeContext ctx) {
+                 ComputeContext ctx, int images) {
             this.g = g;
             this.weights = w.packedPerGroup();
             this.in = in;
             this.out = out;
             this.ctx = ctx;
+            this.images = images;
             ep.set(w.bias(), act, residual);
             int par = ctx.parallelism();
             k = g.inPerGroup() * g.kernelH() * g.kernelW();
             n = g.outH() * g.outW();
-            colPanels = (n + VectorGemm.NR - 1) / VectorGemm.NR;
+            columns = Math.multiplyExact(n, images);
+            colPanels = (columns + VectorGemm.NR - 1) / VectorGemm.NR;
             kSplits = evenSplit(1, 2 * par, g.inPerGroup(), par);
             int maxPerBlock = Math.max(1, BLOCK_FLOATS / (k * VectorGemm.NR));
             colBlocks = (colPanels + maxPerBlock - 1) / maxPerBlock;
@@ -139,27 +161,28 @@ final class SharedIm2colConv {
             padPlane = Math.multiplyExact(padH, padW);
             padBase = Math.multiplyExact(colPanels * VectorGemm.NR, k);
             int floats = g.isPointwise() ? padBase
-                    : Math.addExact(padBase, Math.multiplyExact(g.inPerGroup(), padPlane));
+                    : Math.addExact(padBase, Math.multiplyExact(Math.multiplyExact(g.inPerGroup(), images), padPlane));
             if (packed.length < floats) {
                 packed = new float[floats];
             }
-            if (pixelIndex.length < n) {
-                pixelIndex = new int[n];
+            if (columnIndex.length < columns) {
+                columnIndex = new int[columns];
             }
-            for (int oh = 0, i = 0; oh < g.outH(); oh++) {
-                for (int ow = 0; ow < g.outW(); ow++, i++) {
-                    pixelIndex[i] = oh * g.strideH() * padW + ow * g.strideW();
+            for (int image = 0, i = 0; image < images; image++) {
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    for (int ow = 0; ow < g.outW(); ow++, i++) {
+                        columnIndex[i] = image * padPlane + oh * g.strideH() * padW + ow * g.strideW();
+                    }
                 }
             }
         }
 
-        /** Selects image-and-group {@code image} (image-major, as the output is laid out). */
+        /** Selects image-and-group {@code image} (image-major, as the output is laid out) and the images after it. */
         void image(int image) {
-            int nIdx = image / g.group();
+            firstImage = image / g.group();
             grp = image % g.group();
             int plane = g.inH() * g.inW();
-            inOff = (nIdx * g.inChannels() + grp * g.inPerGroup()) * plane;
-            outOff = g.outOffset(nIdx, grp * g.outPerGroup());
+            inOff = (firstImage * g.inChannels() + grp * g.inPerGroup()) * plane;
         }
 
         void clear() {
@@ -176,19 +199,20 @@ final class SharedIm2colConv {
             if (packing) {
                 pack(from, to);
             } else {
-                multiply(ctx.scratch(chunk, VectorGemm.MR * VectorGemm.NR + VectorGemm.SPARE_FLOATS), from, to);
+                multiply(ctx.scratch(chunk, (VectorGemm.MR + 1) * VectorGemm.NR + VectorGemm.SPARE_FLOATS), from, to);
             }
         }
 
         /**
-         * Packs input channels {@code [c0, c1)} of task range {@code [from, to)}: each channel is first
-         * copied into its zero-bordered plane (after the packed matrix), then each of its taps is
-         * gathered into every column panel through the pixel-to-window index.
+         * Packs input channels {@code [c0, c1)} of task range {@code [from, to)}: each channel of each
+         * image is first copied into its zero-bordered plane (after the packed matrix), then each of its
+         * taps is gathered into every column panel through the column-to-window index.
          */
         private void pack(int from, int to) {
             int nr = VectorGemm.NR;
             int cin = g.inPerGroup();
             int plane = g.inH() * g.inW();
+            int inImage = g.inChannels() * plane;
             int kArea = g.kernelH() * g.kernelW();
             for (int t = from; t < to; t++) {
                 int c0 = (int) ((long) cin * t / kSplits);
@@ -198,18 +222,28 @@ final class SharedIm2colConv {
                     if (g.isPointwise()) {
                         for (int bp = 0; bp < colPanels; bp++) {
                             int col0 = bp * nr;
-                            int cols = Math.min(nr, n - col0);
+                            int cols = Math.min(nr, columns - col0);
                             int at = (bp * k + c) * nr;
-                            System.arraycopy(in, src + col0, packed, at, cols);
+                            for (int j = 0; j < cols; ) {
+                                int image = (col0 + j) / n;
+                                int pixel = col0 + j - image * n;
+                                int len = Math.min(cols - j, n - pixel);
+                                System.arraycopy(in, src + image * inImage + pixel, packed, at + j, len);
+                                j += len;
+                            }
                             Arrays.fill(packed, at + cols, at + nr, 0f);
                         }
                         continue;
                     }
-                    int base = padBase + c * padPlane;
-                    Arrays.fill(packed, base, base + padPlane, 0f);
-                    for (int ih = 0; ih < g.inH(); ih++) {
-                        System.arraycopy(in, src + ih * g.inW(), packed, base + (ih + g.padTop()) * padW + g.padLeft(),
-                                g.inW());
+                    int base = padBase + c * images * padPlane;
+                    for (int image = 0; image < images; image++) {
+                        int pad = base + image * padPlane;
+                        int from0 = src + image * inImage;
+                        Arrays.fill(packed, pad, pad + padPlane, 0f);
+                        for (int ih = 0; ih < g.inH(); ih++) {
+                            System.arraycopy(in, from0 + ih * g.inW(), packed, pad + (ih + g.padTop()) * padW
+                                    + g.padLeft(), g.inW());
+                        }
                     }
                     for (int kh = 0; kh < g.kernelH(); kh++) {
                         for (int kw = 0; kw < g.kernelW(); kw++) {
@@ -217,10 +251,10 @@ final class SharedIm2colConv {
                             int tap = base + kh * g.dilationH() * padW + kw * g.dilationW();
                             for (int bp = 0; bp < colPanels; bp++) {
                                 int col0 = bp * nr;
-                                int cols = Math.min(nr, n - col0);
+                                int cols = Math.min(nr, columns - col0);
                                 int at = (bp * k + p) * nr;
                                 for (int j = 0; j < cols; j++) {
-                                    packed[at + j] = packed[tap + pixelIndex[col0 + j]];
+                                    packed[at + j] = packed[tap + columnIndex[col0 + j]];
                                 }
                                 for (int j = cols; j < nr; j++) {
                                     packed[at + j] = 0f;
@@ -258,12 +292,20 @@ final class SharedIm2colConv {
                             VectorGemm.microKernel6(pa, aBase, mr, packed, bp * k * nr, k, t, 0, true);
                         }
                         int col = bp * nr;
-                        int width = Math.min(nr, n - col);
-                        if (direct && width == nr) {
-                            VectorGemm.storeWholeTile(t, 0, rows, out, outOff + row0 * n + col, n, ep,
-                                    biasRow0 + row0);
-                        } else {
-                            VectorGemm.epilogue(t, 0, row0, rows, col, width, out, outOff, n, 1, ep, biasRow0);
+                        int width = Math.min(nr, columns - col);
+                        // The tile's columns run by run, a run per image it covers.
+                        for (int j = 0; j < width; ) {
+                            int image = (col + j) / n;
+                            int pixel = col + j - image * n;
+                            int len = Math.min(width - j, n - pixel);
+                            int outOff = g.outOffset(firstImage + image, biasRow0);
+                            if (direct && len == nr) {
+                                VectorGemm.storeWholeTile(t, 0, rows, out, outOff + row0 * n + pixel, n, ep,
+                                        biasRow0 + row0);
+                            } else {
+                                VectorGemm.epilogue(t, j, row0, rows, pixel, len, out, outOff, n, 1, ep, biasRow0);
+                            }
+                            j += len;
                         }
                     }
                 }

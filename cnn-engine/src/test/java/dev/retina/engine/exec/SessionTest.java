@@ -226,6 +226,97 @@ class SessionTest {
         }
     }
 
+    /**
+     * A net whose batch of 3 runs its first steps image by image and the rest on the whole batch: a
+     * 16-channel 160 x 160 convolution (too large to batch), a max pool to 80 x 80, then a convolution
+     * whose sum with the pooled value (which two batched steps read) is pooled and classified. A global
+     * pool of the input, before the large steps, is a second graph output carried from the per-image
+     * part.
+     */
+    private static byte[] hybridNet() {
+        TestModelBuilder b = new TestModelBuilder(13).input("x", -1, 8, 160, 160)
+                .randomInitializer("w1", 51, 0.3f, 16, 8, 3, 3).randomInitializer("w2", 52, 0.2f, 16, 16, 3, 3)
+                .randomInitializer("b2", 53, 0.1f, 16).randomInitializer("fc", 54, 0.3f, 5, 16)
+                .randomInitializer("fb", 55, 0.1f, 5);
+        b.node("GlobalAveragePool", "x", "early");
+        b.node("Conv", new String[] {"x", "w1"}, new String[] {"c1"}, TestModelBuilder.ints("pads", 1, 1, 1, 1));
+        b.node("Relu", "c1", "r1");
+        b.node("MaxPool", "r1", "p", TestModelBuilder.ints("kernel_shape", 2, 2),
+                TestModelBuilder.ints("strides", 2, 2));
+        b.node("Conv", new String[] {"p", "w2", "b2"}, new String[] {"c2"},
+                TestModelBuilder.ints("pads", 1, 1, 1, 1));
+        b.node("Add", new String[] {"c2", "p"}, new String[] {"s"});
+        b.node("Relu", "s", "r2");
+        b.node("GlobalAveragePool", "r2", "g");
+        b.node("Flatten", "g", "f");
+        b.node("Gemm", new String[] {"f", "fc", "fb"}, new String[] {"y"}, TestModelBuilder.i("transB", 1));
+        return b.output("y").output("early").build();
+    }
+
+    @Test
+    void aBigBatchRunsItsLastStepsOnTheWholeBatchWithEachImagesOwnResult() {
+        Model m = OnnxImporter.load(hybridNet());
+        try (Engine engine = Engine.create(2); Session s = engine.newSession(m)) {
+            CompiledPlan plan = m.plan(3);
+            int first = s.firstBatchedStep(3);
+            // The max pool writes a small value but reads a large one: the convolution after it.
+            assertThat(plan.steps().get(first - 1).node().opType()).isEqualTo("MaxPool");
+            assertThat(plan.steps().get(first).node().opType()).as("the first step after the large values")
+                    .isEqualTo("Conv");
+            assertThat(s.firstBatchedStep(1)).isZero();
+            Tensor x = images(3, 43);
+            Map<String, Tensor> inputs = Map.of(m.inputs().get(0).name(), x);
+            Map<String, Tensor> batched = s.run(inputs);
+            assertThat(s.run(inputs).get("y").data()).as("a second call on the same buffers")
+                    .containsExactly(batched.get("y").data());
+            for (int i = 0; i < 3; i++) {
+                Map<String, Tensor> alone = s.run(Map.of(m.inputs().get(0).name(), image(x, i)));
+                assertThat(java.util.Arrays.copyOfRange(batched.get("y").data(), i * 5, i * 5 + 5))
+                        .as("image %d", i).containsExactly(alone.get("y").data());
+                assertThat(java.util.Arrays.copyOfRange(batched.get("early").data(), i * 8, i * 8 + 8))
+                        .as("image %d, output of the per-image part", i).containsExactly(alone.get("early").data());
+            }
+            // Profiled: the batched steps count each run as one call per image, like the others.
+            Tensor y = Tensor.zeros(s.outputShape(0, 3));
+            Tensor early = Tensor.zeros(s.outputShape(1, 3));
+            StepProfile profile = new StepProfile();
+            s.run(inputs, Map.of("y", y, "early", early), profile);
+            assertThat(y.data()).containsExactly(batched.get("y").data());
+            assertThat(early.data()).containsExactly(batched.get("early").data());
+            assertThat(profile.entries()).allSatisfy(e -> assertThat(e.calls()).isEqualTo(3));
+        }
+    }
+
+    @Test
+    void theBuffersOfTheBatchedStepsHoldOnlyWhatTheyReadAndWrite() {
+        Model m = OnnxImporter.load(hybridNet());
+        CompiledPlan plan = m.plan(3);
+        int first = Session.batchedTail(plan);
+        int[] carried = BufferPlan.carriedInto(plan, first);
+        BufferPlan tail = BufferPlan.of(plan, first);
+        BufferPlan whole = BufferPlan.of(plan);
+        // The pooled value (read by the convolution and its residual sum) and the first graph output.
+        assertThat(carried).hasSize(2);
+        assertThat(tail.bufferOf()[carried[0]]).isNotNegative().isNotEqualTo(tail.bufferOf()[carried[1]]);
+        assertThat(tail.bufferOf()[carried[1]]).isNotNegative();
+        for (int s = 0; s < first; s++) {
+            for (int id : plan.steps().get(s).outputIds()) {
+                boolean isCarried = java.util.Arrays.stream(carried).anyMatch(c -> c == id);
+                assertThat(tail.bufferOf()[id] >= 0).as("value %d of step %d", id, s).isEqualTo(isCarried);
+            }
+        }
+        for (int s = first; s < plan.steps().size(); s++) {
+            for (int id : plan.steps().get(s).outputIds()) {
+                assertThat(tail.bufferOf()[id]).as("value %d of step %d", id, s).isNotNegative();
+            }
+        }
+        assertThat(java.util.Arrays.stream(tail.sizes()).max().orElseThrow()).as("no buffer for a 160 x 160 value")
+                .isLessThan(3L * 16 * 160 * 160);
+        assertThat(tail.totalFloats()).isLessThan(whole.totalFloats());
+        assertThat(BufferPlan.carriedInto(plan, 0)).isEmpty();
+        assertThat(BufferPlan.of(plan, 0)).usingRecursiveComparison().isEqualTo(whole);
+    }
+
     @Test
     void opsThatCombineImagesKeepTheBatchTogether() {
         for (String tail : new String[] {"softmax over the batch", "concat along the batch"}) {

@@ -86,6 +86,71 @@ class SharedIm2colConvTest {
     }
 
     @Test
+    void aBatchSharingOneMatrixGivesEachImageItsOwnResult() {
+        SplittableRandom r = new SplittableRandom(31);
+        // ResNet-18's 7 x 7 stage (49 columns an image: tiles straddle images), a 14 x 14 layer of
+        // several column blocks, a stride-2 layer, a pointwise one (copied run by run per image), and a
+        // layer writing a channel slice of a wider output (a Concat written in place).
+        ConvGeometry[] layers = {
+            geometry(512, 40, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geometry(256, 27, 1, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geometry(160, 30, 1, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+            geometry(600, 33, 1, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0),
+            geometry(300, 20, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1).withOutputSlice(6, 29),
+        };
+        for (ConvGeometry g : layers) {
+            for (int batch : new int[] {2, 3, 8}) {
+                assertThat(SharedIm2colConv.joinsImages(g, batch)).as("%s, batch %d", g, batch).isTrue();
+                checkJoined(r, g, batch);
+            }
+        }
+        // Planes that fill their panels, grouped layers and single images keep a matrix per image.
+        assertThat(SharedIm2colConv.joinsImages(geometry(300, 20, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), 8))
+                .isFalse();
+        assertThat(SharedIm2colConv.joinsImages(geometry(300, 20, 2, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), 8))
+                .isFalse();
+        assertThat(SharedIm2colConv.joinsImages(layers[0], 1)).isFalse();
+    }
+
+    /**
+     * A batch through the joined matrix against each image alone, bit for bit, with a residual (also
+     * written over in place) and sentinels in the channels of a sliced output that the layer must
+     * not touch, on one and on several threads in either order.
+     */
+    private void checkJoined(SplittableRandom r, ConvGeometry g, int batch) {
+        int kArea = g.kernelH() * g.kernelW();
+        float[] w = random(r, g.outChannels() * g.inPerGroup() * kArea);
+        float[] bias = random(r, g.outChannels());
+        ConvWeights prepared = vector.prepareConv(w, bias, g.outChannels(), g.inPerGroup(), g.kernelH(),
+                g.kernelW(), 1);
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outImageChannels() * g.outH() * g.outW();
+        float[] in = random(r, batch * inImage);
+        float[] residual = random(r, batch * outImage);
+        float[] expected = new float[batch * outImage];
+        java.util.Arrays.fill(expected, 7f);
+        for (int n = 0; n < batch; n++) {
+            float[] alone = java.util.Arrays.copyOfRange(expected, n * outImage, (n + 1) * outImage);
+            SharedIm2colConv.run(g, prepared, Activation.RELU, java.util.Arrays.copyOfRange(in, n * inImage,
+                    (n + 1) * inImage), java.util.Arrays.copyOfRange(residual, n * outImage, (n + 1) * outImage),
+                    alone, 1, ComputeContext.sequential());
+            System.arraycopy(alone, 0, expected, n * outImage, outImage);
+        }
+        for (ComputeContext ctx : new ComputeContext[] {ComputeContext.sequential(), new ThreadedContext(2),
+            ThreadedContext.reversed(3)}) {
+            float[] actual = new float[expected.length];
+            java.util.Arrays.fill(actual, 7f);
+            SharedIm2colConv.run(g, prepared, Activation.RELU, in, residual, actual, batch, ctx);
+            assertThat(actual).as("%s, batch %d, %d chunks", g, batch, ctx.parallelism()).isEqualTo(expected);
+        }
+        if (!g.isSliced()) {
+            float[] inPlace = residual.clone();
+            SharedIm2colConv.run(g, prepared, Activation.RELU, in, inPlace, inPlace, batch, new ThreadedContext(2));
+            assertThat(inPlace).as("%s, batch %d, over its own residual", g, batch).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aBufferLeftFromALargerLayerGivesTheSameResult() {
         SplittableRandom r = new SplittableRandom(23);
         ComputeContext reused = ComputeContext.sequential();
