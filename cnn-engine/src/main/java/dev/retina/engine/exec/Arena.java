@@ -20,6 +20,12 @@ final class Arena implements ComputeContext {
     private final ReusableBodies bodies = new ReusableBodies();
     /** One image of each input, for a batch run image by image through this (batch-1) plan's arena. */
     private float[][] staging;
+    /**
+     * Set while this arena runs one image of a batch on one worker, beside other images on the other
+     * workers: its loops then run on the calling thread as one chunk.
+     */
+    boolean sequential;
+    private Session.ImageRun imageRun;
     /** Per call: the data of each graph input, and the array each output is copied into. */
     float[][] callInputs;
     float[][] callOutputs;
@@ -51,14 +57,26 @@ final class Arena implements ComputeContext {
         return staging;
     }
 
+    /** This arena's {@link Session.ImageRun}, made on first use. */
+    Session.ImageRun imageRun(Supplier<Session.ImageRun> factory) {
+        if (imageRun == null) {
+            imageRun = factory.get();
+        }
+        return imageRun;
+    }
+
     @Override
     public int parallelism() {
-        return pool.parallelism();
+        return sequential ? 1 : pool.parallelism();
     }
 
     @Override
     public void parallelFor(int n, RangeBody body) {
-        pool.parallelFor(n, body);
+        if (!sequential) {
+            pool.parallelFor(n, body);
+        } else if (n > 0) {
+            body.run(0, 0, n);
+        }
     }
 
     @Override

@@ -31,6 +31,8 @@ final class ExecutionPlan {
      * image; the step count if all do). Only the steps from it on have buffers here.
      */
     final int firstStep;
+    /** With {@link #perImage}: whether as many images run at once as there are threads. */
+    boolean imagesAtOnce;
     /** The values steps from {@link #firstStep} on read from earlier steps, in step order. */
     final int[] carried;
     /** A stack of idle arenas, guarded by itself (a queue would allocate a node per release). */

@@ -207,6 +207,7 @@ class SessionTest {
              Session chained = engine.newSession(OnnxImporter.load(wideNet("reshape by a shape chain")))) {
             assertThat(chained.runsImageByImage(3)).as("with a folded shape chain").isTrue();
             assertThat(s.runsImageByImage(3)).isTrue();
+            assertThat(s.runsImagesAtOnce(3)).as("two images at once on two threads, then the third").isTrue();
             assertThat(s.runsImageByImage(1)).isFalse();
             Tensor x = images(3, 41);
             Tensor y = s.run(x);
@@ -264,6 +265,7 @@ class SessionTest {
             assertThat(plan.steps().get(first).node().opType()).as("the first step after the large values")
                     .isEqualTo("Conv");
             assertThat(s.firstBatchedStep(1)).isZero();
+            assertThat(s.runsImagesAtOnce(3)).isTrue();
             Tensor x = images(3, 43);
             Map<String, Tensor> inputs = Map.of(m.inputs().get(0).name(), x);
             Map<String, Tensor> batched = s.run(inputs);
