@@ -381,9 +381,9 @@ final class ImplicitConv {
             for (int panel = p0; panel < p1; panel++) {
                 boolean twelve = mr > VectorGemm.HALF_MR && a.rows() - panel * mr > VectorGemm.HALF_MR;
                 if (gathered && twelve) {
-                    VectorGemm.microKernel12(pa, panel * k * mr, scratch, lay.panelBase, k, scratch, tile, true);
+                    VectorGemm.microKernel12(pa, panel * k * mr, scratch, lay.panelBase, k, scratch, tile);
                 } else if (gathered) {
-                    VectorGemm.microKernel6(pa, panel * k * mr, mr, scratch, lay.panelBase, k, scratch, tile, true);
+                    VectorGemm.microKernel6(pa, panel * k * mr, mr, scratch, lay.panelBase, k, scratch, tile);
                 } else if (twelve) {
                     microKernel12(pa, panel * k * mr, x, xBase + col, cin, channelStride, lay.tapOffsets, kArea,
                             scratch, tile);

@@ -34,7 +34,7 @@ final class SharedIm2colConv {
     /** Largest whole im2col matrix of one image and group, in floats, for deep layers ({@link #DEEP_K}). */
     static final int MAX_PACKED_FLOATS = 4 * BLOCK_FLOATS;
     /** Depth from which a layer may pack up to {@link #MAX_PACKED_FLOATS}. */
-    static final int DEEP_K = 2 * VectorGemm.KC;
+    static final int DEEP_K = 512;
     /**
      * Depth from which a layer whose im2col matrix is one column block (at most {@link #BLOCK_FLOATS})
      * takes this path. Two threads, ms per layer, this path vs the others: SqueezeNet 1.1 48-192 at
@@ -128,6 +128,8 @@ final class SharedIm2colConv {
          * per image, {@link #padPlane} floats apart).
          */
         private int[] columnIndex = new int[0];
+        /** Per column panel, the image of its first column. */
+        private int[] panelImage = new int[0];
         private int padW;
         private int padPlane;
         private int padBase;
@@ -167,6 +169,12 @@ final class SharedIm2colConv {
             }
             if (columnIndex.length < columns) {
                 columnIndex = new int[columns];
+            }
+            if (panelImage.length < colPanels) {
+                panelImage = new int[colPanels];
+            }
+            for (int bp = 0; bp < colPanels; bp++) {
+                panelImage[bp] = bp * VectorGemm.NR / n;
             }
             for (int image = 0, i = 0; image < images; image++) {
                 for (int oh = 0; oh < g.outH(); oh++) {
@@ -224,9 +232,9 @@ final class SharedIm2colConv {
                             int col0 = bp * nr;
                             int cols = Math.min(nr, columns - col0);
                             int at = (bp * k + c) * nr;
-                            for (int j = 0; j < cols; ) {
-                                int image = (col0 + j) / n;
-                                int pixel = col0 + j - image * n;
+                            int image = panelImage[bp];
+                            int pixel = col0 - image * n;
+                            for (int j = 0; j < cols; image++, pixel = 0) {
                                 int len = Math.min(cols - j, n - pixel);
                                 System.arraycopy(in, src + image * inImage + pixel, packed, at + j, len);
                                 j += len;
@@ -287,9 +295,9 @@ final class SharedIm2colConv {
                     int aBase = panel * k * mr;
                     for (int bp = bp0; bp < bp1; bp++) {
                         if (mr > VectorGemm.HALF_MR && rows > VectorGemm.HALF_MR) {
-                            VectorGemm.microKernel12(pa, aBase, packed, bp * k * nr, k, t, 0, true);
+                            VectorGemm.microKernel12(pa, aBase, packed, bp * k * nr, k, t, 0);
                         } else {
-                            VectorGemm.microKernel6(pa, aBase, mr, packed, bp * k * nr, k, t, 0, true);
+                            VectorGemm.microKernel6(pa, aBase, mr, packed, bp * k * nr, k, t, 0);
                         }
                         int col = bp * nr;
                         int width = Math.min(nr, columns - col);

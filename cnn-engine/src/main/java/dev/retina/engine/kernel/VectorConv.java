@@ -92,7 +92,7 @@ final class VectorConv {
             panels = (g.outPerGroup() + VectorGemm.MR - 1) / VectorGemm.MR;
             images = batch * g.group();
             rowGroups = VectorGemm.rowGroups(panels, images * colBlocks, ctx.parallelism());
-            scratchFloats = VectorGemm.scratchFloats(k, nc, panels);
+            scratchFloats = VectorGemm.scratchFloats(k, nc);
         }
 
         void clear() {

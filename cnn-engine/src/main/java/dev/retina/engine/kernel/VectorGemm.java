@@ -15,11 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * column). The micro-kernel keeps an MR x NR tile of C in 2 * MR vector registers and, per step of
  * K, loads two vectors of B, broadcasts MR values of A and issues 2 * MR fused multiply-adds.
  *
- * <p>Blocking: columns in blocks of {@code nc} (a packed K x nc block stays in L2), K in slices of
- * {@link #KC} (one B micro-panel, KC x NR, stays in L1 while every A panel passes over it). Partial
- * sums between K slices live in a per-chunk tile buffer, in float, so each output is still one
- * left-to-right chain of fused multiply-adds over K: the result never depends on how the work is
- * split over threads. K is never split across threads.
+ * <p>Blocking: columns in blocks of {@code nc} (a packed K x nc block stays in L2); each tile runs
+ * over the whole of K with its sums in registers, its A and B panels read as contiguous streams, so
+ * each output is one left-to-right chain of fused multiply-adds over K: the result never depends on
+ * how the work is split over threads. (K was cut into slices of 256 with the partial sums in a tile
+ * buffer until round 8: the micro-kernels then had two ways to start, and once both had run, C2
+ * compiled every caller's loop slower: ResNet-18, batch 8, with its Gemm's K slices run on the whole
+ * batch, 48.7-52.6 -> 41.4-42.1 images/s. The kernel runs at 165-172 GFLOP/s on streams from L2.)
  *
  * <p>The species must be a {@code static final} constant: only then does C2 compile the vector
  * operations to machine instructions.
@@ -45,8 +47,6 @@ final class VectorGemm {
     static final int HALF_MR = 6;
     /** Columns of B per panel (columns of the register tile): two vectors. */
     static final int NR = 2 * L;
-    /** Depth of one K slice. */
-    static final int KC = 256;
     /** Target size in floats of a packed B block. */
     private static final int B_BLOCK_FLOATS = 128 * 1024;
     /**
@@ -54,8 +54,6 @@ final class VectorGemm {
      * to a worker costs microseconds, more than such a layer takes.
      */
     static final long SERIAL_WORK = 200_000;
-    /** Zeros the micro-kernels start a tile's sums from. */
-    private static final float[] ZERO_TILE = new float[MR * NR];
 
     private VectorGemm() {
     }
@@ -88,10 +86,9 @@ final class VectorGemm {
         return Math.min(nc, (n + NR - 1) / NR * NR);
     }
 
-    /** Scratch floats one chunk needs: a packed K x nc block, then the partial-sum tiles. */
-    static int scratchFloats(int k, int nc, int panels) {
-        int tiles = k > KC ? panels * (nc / NR) : 1;
-        return Math.addExact(Math.multiplyExact(k, nc), Math.multiplyExact(tiles, MR * NR));
+    /** Scratch floats one chunk needs: a packed K x nc block, then one tile. */
+    static int scratchFloats(int k, int nc) {
+        return Math.addExact(Math.multiplyExact(k, nc), MR * NR);
     }
 
     /**
@@ -199,7 +196,7 @@ final class VectorGemm {
             colBlocks = (n + nc - 1) / nc;
             panels = a.panelCount();
             rowGroups = rowGroups(panels, colBlocks, ctx.parallelism());
-            scratchFloats = scratchFloats(k, nc, panels);
+            scratchFloats = scratchFloats(k, nc);
         }
 
         void clear() {
@@ -233,75 +230,58 @@ final class VectorGemm {
 
     /**
      * Multiplies row panels {@code [p0, p1)} of A with one packed column block of B held at the start
-     * of {@code scratch}; partial-sum tiles start at {@code tileBase}. Row i of this product takes the
-     * epilogue's bias of row {@code biasRow0 + i}.
+     * of {@code scratch}, each tile over the whole of K into the tile at {@code tileBase}. Row i of this
+     * product takes the epilogue's bias of row {@code biasRow0 + i}.
      */
     static void block(PackedMatrix a, int p0, int p1, float[] scratch, int tileBase, int col0, int cols,
                       float[] c, int cOff, int cRowStride, int cColStride, TileEpilogue ep, int biasRow0) {
         int k = a.cols();
         float[] pa = a.panels();
         int bPanels = (cols + NR - 1) / NR;
-        boolean sliced = k > KC;
-        for (int k0 = 0; k0 < k; k0 += KC) {
-            int kc = Math.min(KC, k - k0);
-            boolean first = k0 == 0;
-            boolean last = k0 + kc == k;
-            for (int bp = 0; bp < bPanels; bp++) {
-                int width = Math.min(NR, cols - bp * NR);
-                int bBase = (bp * k + k0) * NR;
-                boolean wholeWidth = last && width == NR && directStores(ep, cColStride);
-                for (int panel = p0; panel < p1; panel++) {
-                    int tile = sliced ? tileBase + ((panel - p0) * bPanels + bp) * MR * NR : tileBase;
-                    int row0 = panel * MR;
-                    int rows = Math.min(MR, a.rows() - row0);
-                    if (MR > HALF_MR && rows > HALF_MR) {
-                        microKernel12(pa, (panel * k + k0) * MR, scratch, bBase, kc, scratch, tile, first);
-                    } else {
-                        microKernel6(pa, (panel * k + k0) * MR, MR, scratch, bBase, kc, scratch, tile, first);
-                    }
-                    if (last) {
-                        if (wholeWidth) {
-                            storeWholeTile(scratch, tile, rows, c, cOff + row0 * cRowStride + col0 + bp * NR,
-                                    cRowStride, ep, biasRow0 + row0);
-                        } else {
-                            epilogue(scratch, tile, row0, rows, col0 + bp * NR, width, c, cOff, cRowStride,
-                                    cColStride, ep, biasRow0);
-                        }
-                    }
+        for (int bp = 0; bp < bPanels; bp++) {
+            int width = Math.min(NR, cols - bp * NR);
+            int bBase = bp * k * NR;
+            boolean wholeWidth = width == NR && directStores(ep, cColStride);
+            for (int panel = p0; panel < p1; panel++) {
+                int row0 = panel * MR;
+                int rows = Math.min(MR, a.rows() - row0);
+                if (MR > HALF_MR && rows > HALF_MR) {
+                    microKernel12(pa, panel * k * MR, scratch, bBase, k, scratch, tileBase);
+                } else {
+                    microKernel6(pa, panel * k * MR, MR, scratch, bBase, k, scratch, tileBase);
+                }
+                if (wholeWidth) {
+                    storeWholeTile(scratch, tileBase, rows, c, cOff + row0 * cRowStride + col0 + bp * NR, cRowStride,
+                            ep, biasRow0 + row0);
+                } else {
+                    epilogue(scratch, tileBase, row0, rows, col0 + bp * NR, width, c, cOff, cRowStride, cColStride,
+                            ep, biasRow0);
                 }
             }
         }
     }
 
     /**
-     * Six rows of a tile over a K slice: rows {@code 0..5} of the panel at {@code a[aBase..]}, whose rows
-     * are {@code aStride} apart at each depth (the panel height, {@link #MR}), times the packed B
-     * micro-panel at {@code b[bBase..]} ({@link #NR} floats per depth); starts from zero
-     * ({@code first}) or from the partial sums in {@code t[tile..]}, and leaves the sums there (row r,
-     * column j at {@code tile + r * NR + j}). The whole tile when MR is six; with twelve-row panels, a
+     * Six rows of a tile over depth {@code kc}: rows {@code 0..5} of the panel at {@code a[aBase..]}, whose
+     * rows are {@code aStride} apart at each depth (the panel height, {@link #MR}), times the packed B
+     * panel at {@code b[bBase..]} ({@link #NR} floats per depth), summed from zero and left at
+     * {@code t[tile..]} (row r, column j at {@code tile + r * NR + j}). The whole tile when MR is six; with twelve-row panels, a
      * panel with at most six real rows (the last one of a matrix).
      */
-    static void microKernel6(float[] a, int aBase, int aStride, float[] b, int bBase, int kc, float[] t, int tile,
-                             boolean first) {
-        // The sums start from the tile or from zeros, loaded alike, not from a branch on first: the
-        // method is compiled once for all its callers, and once both branches had been taken C2
-        // compiled every caller's loop slower (ResNet-18, batch 8, its last two steps run batched: the
-        // Gemm's K slices took the other branch, and the convolutions before it went from 48.7-52.6 to
-        // 41.4-42.1 images/s; 47.4-48.4 with the loads).
-        float[] from = first ? ZERO_TILE : t;
-        int at = first ? 0 : tile;
-        FloatVector c00 = FloatVector.fromArray(SPECIES, from, at);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, from, at + L);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, from, at + NR);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, from, at + NR + L);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, from, at + 2 * NR);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, from, at + 2 * NR + L);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, from, at + 3 * NR);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, from, at + 3 * NR + L);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, from, at + 4 * NR);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, from, at + 4 * NR + L);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, from, at + 5 * NR);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, from, at + 5 * NR + L);
+    static void microKernel6(float[] a, int aBase, int aStride, float[] b, int bBase, int kc, float[] t, int tile) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z;
+        FloatVector c01 = z;
+        FloatVector c10 = z;
+        FloatVector c11 = z;
+        FloatVector c20 = z;
+        FloatVector c21 = z;
+        FloatVector c30 = z;
+        FloatVector c31 = z;
+        FloatVector c40 = z;
+        FloatVector c41 = z;
+        FloatVector c50 = z;
+        FloatVector c51 = z;
         int ai = aBase;
         int bi = bBase;
         for (int p = 0; p < kc; p++, ai += aStride, bi += NR) {
@@ -341,38 +321,35 @@ final class VectorGemm {
     }
 
     /**
-     * A twelve-row tile over a K slice ({@link #MR} is twelve): as {@link #microKernel6}, with 24 of
+     * A twelve-row tile ({@link #MR} is twelve): as {@link #microKernel6}, with 24 of
      * the 32 vector registers holding sums, so each loaded B vector feeds twelve fused multiply-adds.
      */
-    static void microKernel12(float[] a, int aBase, float[] b, int bBase, int kc, float[] t, int tile,
-                              boolean first) {
-        // From the tile or from zeros, loaded alike (see microKernel6).
-        float[] from = first ? ZERO_TILE : t;
-        int at = first ? 0 : tile;
-        FloatVector c00 = FloatVector.fromArray(SPECIES, from, at);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, from, at + L);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, from, at + NR);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, from, at + NR + L);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, from, at + 2 * NR);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, from, at + 2 * NR + L);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, from, at + 3 * NR);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, from, at + 3 * NR + L);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, from, at + 4 * NR);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, from, at + 4 * NR + L);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, from, at + 5 * NR);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, from, at + 5 * NR + L);
-        FloatVector c60 = FloatVector.fromArray(SPECIES, from, at + 6 * NR);
-        FloatVector c61 = FloatVector.fromArray(SPECIES, from, at + 6 * NR + L);
-        FloatVector c70 = FloatVector.fromArray(SPECIES, from, at + 7 * NR);
-        FloatVector c71 = FloatVector.fromArray(SPECIES, from, at + 7 * NR + L);
-        FloatVector c80 = FloatVector.fromArray(SPECIES, from, at + 8 * NR);
-        FloatVector c81 = FloatVector.fromArray(SPECIES, from, at + 8 * NR + L);
-        FloatVector c90 = FloatVector.fromArray(SPECIES, from, at + 9 * NR);
-        FloatVector c91 = FloatVector.fromArray(SPECIES, from, at + 9 * NR + L);
-        FloatVector c100 = FloatVector.fromArray(SPECIES, from, at + 10 * NR);
-        FloatVector c101 = FloatVector.fromArray(SPECIES, from, at + 10 * NR + L);
-        FloatVector c110 = FloatVector.fromArray(SPECIES, from, at + 11 * NR);
-        FloatVector c111 = FloatVector.fromArray(SPECIES, from, at + 11 * NR + L);
+    static void microKernel12(float[] a, int aBase, float[] b, int bBase, int kc, float[] t, int tile) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z;
+        FloatVector c01 = z;
+        FloatVector c10 = z;
+        FloatVector c11 = z;
+        FloatVector c20 = z;
+        FloatVector c21 = z;
+        FloatVector c30 = z;
+        FloatVector c31 = z;
+        FloatVector c40 = z;
+        FloatVector c41 = z;
+        FloatVector c50 = z;
+        FloatVector c51 = z;
+        FloatVector c60 = z;
+        FloatVector c61 = z;
+        FloatVector c70 = z;
+        FloatVector c71 = z;
+        FloatVector c80 = z;
+        FloatVector c81 = z;
+        FloatVector c90 = z;
+        FloatVector c91 = z;
+        FloatVector c100 = z;
+        FloatVector c101 = z;
+        FloatVector c110 = z;
+        FloatVector c111 = z;
         int ai = aBase;
         int bi = bBase;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
