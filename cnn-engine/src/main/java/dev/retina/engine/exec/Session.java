@@ -7,6 +7,7 @@ import dev.retina.engine.graph.CompiledPlan;
 import dev.retina.engine.graph.Model;
 import dev.retina.engine.graph.Step;
 import dev.retina.engine.graph.ValueInfo;
+import dev.retina.engine.kernel.ComputeContext;
 import dev.retina.engine.tensor.Shape;
 import dev.retina.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -234,7 +235,7 @@ public final class Session implements AutoCloseable {
      * those of one image at a time (kernels compute alike whatever the thread count). One instance per
      * calling arena, so a call allocates nothing.
      */
-    static final class ImageRun implements dev.retina.engine.kernel.ComputeContext.RangeBody {
+    static final class ImageRun implements ComputeContext.RangeBody {
         private ExecutionPlan single;
         private ExecutionPlan exec;
         private Arena arena;

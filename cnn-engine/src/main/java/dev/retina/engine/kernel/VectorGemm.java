@@ -262,11 +262,11 @@ final class VectorGemm {
     }
 
     /**
-     * Six rows of a tile over depth {@code kc}: rows {@code 0..5} of the panel at {@code a[aBase..]}, whose
-     * rows are {@code aStride} apart at each depth (the panel height, {@link #MR}), times the packed B
-     * panel at {@code b[bBase..]} ({@link #NR} floats per depth), summed from zero and left at
-     * {@code t[tile..]} (row r, column j at {@code tile + r * NR + j}). The whole tile when MR is six; with twelve-row panels, a
-     * panel with at most six real rows (the last one of a matrix).
+     * Six rows of a tile over depth {@code kc}: rows {@code 0..5} of the panel at {@code a[aBase..]},
+     * whose rows are {@code aStride} apart at each depth (the panel height, {@link #MR}), times the
+     * packed B panel at {@code b[bBase..]} ({@link #NR} floats per depth), summed from zero and left at
+     * {@code t[tile..]} (row r, column j at {@code tile + r * NR + j}). The whole tile when MR is six;
+     * with twelve-row panels, a panel with at most six real rows (the last one of a matrix).
      */
     static void microKernel6(float[] a, int aBase, int aStride, float[] b, int bBase, int kc, float[] t, int tile) {
         FloatVector z = FloatVector.zero(SPECIES);
