@@ -452,23 +452,9 @@ final class ImplicitConv {
             }
         }
         boolean spill = !ep.accumulate && ep.residual != out;
-        if (wp >= VectorGemm.L && VectorGemm.directStores(ep, 1)) {
-            // Runs inside output rows (at most three, rows being at least a vector wide), whole vectors.
-            for (int j = 0; j < width; ) {
-                int padded = col + j;
-                int r = padded / wp;
-                int xcol = padded - r * wp;
-                int rowEnd = Math.min(width, j + (wp - xcol));
-                if (xcol < outW) {
-                    int len = Math.min(rowEnd, j + (outW - xcol)) - j;
-                    int start = r * outW + xcol;
-                    VectorGemm.storeTileRun(t, tile + j, rows, len, out, outOff + row0 * outPlane, start, outPlane,
-                            spill ? blockRows * outW : start + len, ep, biasRow0 + row0);
-                }
-                j = rowEnd;
-            }
-            return;
-        }
+        // Runs inside output rows; with rows at least a vector wide and a vector epilogue (at most three
+        // runs), whole vectors through storeTileRun.
+        boolean runs = wp >= VectorGemm.L && VectorGemm.directStores(ep, 1);
         int j = 0;
         while (j < width) {
             int padded = col + j;
@@ -478,8 +464,14 @@ final class ImplicitConv {
             if (xcol < outW) {
                 int len = Math.min(rowEnd, j + (outW - xcol)) - j;
                 int start = r * outW + xcol;
-                VectorGemm.epilogue(t, tile + j, row0, rows, start, len, out, outOff, outPlane, 1, ep, biasRow0,
-                        spill ? blockRows * outW : start + len);
+                int spillTo = spill ? blockRows * outW : start + len;
+                if (runs) {
+                    VectorGemm.storeTileRun(t, tile + j, rows, len, out, outOff + row0 * outPlane, start, outPlane,
+                            spillTo, ep, biasRow0 + row0);
+                } else {
+                    VectorGemm.epilogue(t, tile + j, row0, rows, start, len, out, outOff, outPlane, 1, ep, biasRow0,
+                            spillTo);
+                }
             }
             j = rowEnd;
         }
